@@ -1,0 +1,24 @@
+import type { ResourceDef } from "../types.ts";
+import { fields } from "./fields.ts";
+import { strategy } from "./strategy.ts";
+import { table } from "./table.ts";
+
+export const replicaset: ResourceDef = {
+  group: "apps",
+  version: "v1",
+  kind: "ReplicaSet",
+  plural: "replicasets",
+  singular: "replicaset",
+  namespaced: true,
+  shortNames: ["rs"],
+  categories: ["all"],
+  subresources: {
+    status: true,
+    scale: { specReplicas: "spec.replicas", statusReplicas: "status.replicas", selectorStyle: "label" },
+  },
+  nameRule: "dns1123Subdomain",
+  strategy,
+  table,
+  fields,
+  tracksGeneration: true,
+};
