@@ -2,6 +2,8 @@
  * Name and value checks with kube-apiserver's messages (apimachinery/pkg/util/validation). Each
  * returns the list of problems; empty means valid.
  */
+import { isIP } from "node:net";
+
 const dns1123LabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const dns1123LabelRe = new RegExp(`^${dns1123LabelFmt}$`);
 const dns1123SubdomainRe = new RegExp(`^${dns1123LabelFmt}(\\.${dns1123LabelFmt})*$`);
@@ -64,8 +66,13 @@ export function isDNS1035Label(v: string): string[] {
 /** A path segment name (kube's ValidatePathSegmentName). */
 export function isPathSegmentName(v: string): string[] {
   if (v === "." || v === "..") return [`may not be '${v}'`];
-  for (const bad of ["/", "%"]) if (v.includes(bad)) return [`may not contain '${bad}'`];
-  return [];
+  // kube reports every illegal character, not only the first (IsValidPathSegmentName).
+  return ["/", "%"].filter((bad) => v.includes(bad)).map((bad) => `may not contain '${bad}'`);
+}
+
+/** A path segment prefix (generateName): only the character rule applies. */
+export function isPathSegmentPrefix(v: string): string[] {
+  return ["/", "%"].filter((bad) => v.includes(bad)).map((bad) => `may not contain '${bad}'`);
 }
 
 /** A label/annotation key: an optional DNS subdomain prefix, a slash, and a name. */
@@ -150,4 +157,22 @@ export function isValidPortName(v: string): string[] {
   if (v.length > 0 && !ianaHasLetter.test(v)) errs.push("must contain at least one letter (a-z)");
   if (v.startsWith("-") || v.endsWith("-")) errs.push("must not begin or end with a hyphen");
   return errs;
+}
+
+/** An IP address as kube-apiserver accepts it (IsValidIP; IPv4 octets without leading zeros). */
+export function isValidIP(v: string): string[] {
+  if (isIP(v) !== 0 && !/(^|\.)0\d/.test(v.includes(":") ? "" : v)) return [];
+  return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"];
+}
+
+/** A CIDR as kube-apiserver accepts it (IsValidCIDR). */
+export function isValidCIDR(v: string): string[] {
+  const bad = ["must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"];
+  const slash = v.indexOf("/");
+  if (slash < 0) return bad;
+  const ip = v.slice(0, slash);
+  const bits = v.slice(slash + 1);
+  const family = isIP(ip);
+  if (family === 0 || isValidIP(ip).length > 0 || !/^\d{1,3}$/.test(bits)) return bad;
+  return Number(bits) <= (family === 4 ? 32 : 128) ? [] : bad;
 }

@@ -1,4 +1,4 @@
 import type { FieldGetters } from "../types.ts";
 
-// PLACEHOLDER: replaced by the resource's real field selectors.
+/** Deployments select on metadata.name and metadata.namespace only (handled by the server). */
 export const fields: FieldGetters = {};

@@ -1,7 +1,90 @@
+/** `kubectl get deployments` columns as kube-apiserver's printDeployment. */
+import { translateTimestampSince } from "../../../util/duration.ts";
+import { type LabelSelector, labelSelectorString, layoutContainerCells } from "../replicasets/table.ts";
 import type { TableDef } from "../types.ts";
 
-// PLACEHOLDER: replaced by the resource's real columns.
+interface Deployment {
+  spec?: {
+    replicas?: number;
+    selector?: LabelSelector;
+    template?: { spec?: { containers?: Array<{ name?: string; image?: string }> } };
+  };
+  status?: { updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number };
+}
+
 export const table: TableDef = {
-  columns: [{ name: "Name", type: "string", format: "name", description: "Name", priority: 0 }],
-  cells: (o) => [o.metadata.name ?? ""],
+  columns: [
+    {
+      name: "Name",
+      type: "string",
+      format: "name",
+      description: "Name of the deployment, unique within its namespace.",
+      priority: 0,
+    },
+    {
+      name: "Ready",
+      type: "string",
+      format: "",
+      description: "Ready pods out of the desired number.",
+      priority: 0,
+    },
+    {
+      name: "Up-to-date",
+      type: "string",
+      format: "",
+      description: "Pods that already run the latest pod template.",
+      priority: 0,
+    },
+    {
+      name: "Available",
+      type: "string",
+      format: "",
+      description: "Pods that have been ready for at least minReadySeconds.",
+      priority: 0,
+    },
+    {
+      name: "Age",
+      type: "string",
+      format: "",
+      description: "Time since the deployment was created.",
+      priority: 0,
+    },
+    {
+      name: "Containers",
+      type: "string",
+      format: "",
+      description: "Names of the containers in the pod template.",
+      priority: 1,
+    },
+    {
+      name: "Images",
+      type: "string",
+      format: "",
+      description: "Images of the containers in the pod template.",
+      priority: 1,
+    },
+    {
+      name: "Selector",
+      type: "string",
+      format: "",
+      description: "Label query over the pods the deployment manages.",
+      priority: 1,
+    },
+  ],
+  cells(obj, now) {
+    const d = obj as Deployment;
+    const [names, images] = layoutContainerCells(d.spec?.template?.spec?.containers);
+    // printDeployment prints the selector as-is ("" when empty) and "<invalid>" when unparsable.
+    const selector = labelSelectorString(d.spec?.selector) ?? "<invalid>";
+    return [
+      obj.metadata.name ?? "",
+      `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
+      d.status?.updatedReplicas ?? 0,
+      d.status?.availableReplicas ?? 0,
+      translateTimestampSince(obj.metadata.creationTimestamp, now),
+      names,
+      images,
+      selector,
+    ];
+  },
 };

@@ -1,4 +1,7 @@
+import { obj, str } from "../pods/json.ts";
 import type { FieldGetters } from "../types.ts";
 
-// PLACEHOLDER: replaced by the resource's real field selectors.
-export const fields: FieldGetters = {};
+/** kube's namespace selectable fields: status.phase. */
+export const fields: FieldGetters = {
+  "status.phase": (o) => str(obj(o.status).phase),
+};

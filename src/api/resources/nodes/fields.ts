@@ -1,4 +1,7 @@
+import { obj } from "../pods/json.ts";
 import type { FieldGetters } from "../types.ts";
 
-// PLACEHOLDER: replaced by the resource's real field selectors.
-export const fields: FieldGetters = {};
+/** kube's node selectable fields: spec.unschedulable. */
+export const fields: FieldGetters = {
+  "spec.unschedulable": (o) => String(obj(o.spec).unschedulable === true),
+};

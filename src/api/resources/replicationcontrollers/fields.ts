@@ -1,4 +1,7 @@
+import { obj } from "../pods/json.ts";
 import type { FieldGetters } from "../types.ts";
 
-// PLACEHOLDER: replaced by the resource's real field selectors.
-export const fields: FieldGetters = {};
+/** kube's RC selectable fields: status.replicas. */
+export const fields: FieldGetters = {
+  "status.replicas": (o) => String(obj(o.status).replicas ?? 0),
+};

@@ -1,4 +1,7 @@
+import { str } from "../pods/json.ts";
 import type { FieldGetters } from "../types.ts";
 
-// PLACEHOLDER: replaced by the resource's real field selectors.
-export const fields: FieldGetters = {};
+/** kube's secret selectable fields: type. */
+export const fields: FieldGetters = {
+  type: (o) => str(o.type),
+};

@@ -1,0 +1,273 @@
+/** Serves resource requests: routing by RequestInfo, verbs, subresources, output formats. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { StatusError, errors } from "../machinery/errors.ts";
+import { type KubeObject, isObject } from "../machinery/types.ts";
+import type { ResourceDef } from "../resources/types.ts";
+import { decodeObject, readBody } from "./body.ts";
+import { type DeleteOptions, type ListQuery, type ResourceRegistry, parseResourceVersion } from "./registry.ts";
+import type { ResourceRequest } from "./request-info.ts";
+import { getScale, updateScale } from "./scale.ts";
+import { buildTable, parseTableAccept } from "./table.ts";
+import { type EventType, serveWatch } from "./watch.ts";
+
+export interface Registries {
+  /** Look up by group, version and plural. */
+  find(group: string, version: string, resource: string): ResourceRegistry | undefined;
+  now(): Date;
+}
+
+export function sendJSON(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+  res.end(`${text}\n`);
+}
+
+export function sendStatusError(res: ServerResponse, e: StatusError): void {
+  sendJSON(res, e.code, e.toStatus());
+}
+
+function notFoundResource(): StatusError {
+  return new StatusError(404, "NotFound", "the server could not find the requested resource", {});
+}
+
+type IncludeObject = "None" | "Metadata" | "Object";
+
+function includeObjectOf(q: URLSearchParams): IncludeObject {
+  const v = q.get("includeObject");
+  if (v === null || v === "") return "Metadata";
+  if (v === "None" || v === "Metadata" || v === "Object") return v;
+  throw errors.badRequest(`includeObject: Unsupported value: "${v}": supported values: "None", "Metadata", "Object"`);
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === "") return undefined;
+  if (!/^-?\d+$/.test(v)) throw errors.badRequest(`${name}: Invalid value: "${v}": must be an integer`);
+  return Number(v);
+}
+
+function boolParam(q: URLSearchParams, name: string): boolean | undefined {
+  const v = q.get(name);
+  if (v === null || v === "") return undefined;
+  return v === "true" || v === "1";
+}
+
+function listQuery(q: URLSearchParams): ListQuery {
+  return {
+    labelSelector: q.get("labelSelector") ?? undefined,
+    fieldSelector: q.get("fieldSelector") ?? undefined,
+    limit: intParam(q, "limit"),
+    continue: q.get("continue") ?? undefined,
+    resourceVersion: q.get("resourceVersion") ?? undefined,
+    resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
+  };
+}
+
+function dryRunOf(q: URLSearchParams): boolean {
+  const all = q.getAll("dryRun");
+  for (const v of all)
+    if (v !== "All") throw errors.badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return all.length > 0;
+}
+
+function listKind(def: ResourceDef): string {
+  return `${def.kind}List`;
+}
+
+async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
+  const opts: DeleteOptions = {};
+  const body = await readBody(req);
+  if (body.length > 0) {
+    let o: unknown;
+    try {
+      o = JSON.parse(body.toString("utf8"));
+    } catch (e) {
+      throw errors.badRequest(`couldn't decode DeleteOptions: ${e instanceof Error ? e.message : e}`);
+    }
+    if (isObject(o)) {
+      if (typeof o.gracePeriodSeconds === "number") opts.gracePeriodSeconds = o.gracePeriodSeconds;
+      if (typeof o.propagationPolicy === "string") opts.propagationPolicy = o.propagationPolicy as DeleteOptions["propagationPolicy"];
+      if (o.orphanDependents === true && !opts.propagationPolicy) opts.propagationPolicy = "Orphan";
+      if (o.orphanDependents === false && !opts.propagationPolicy) opts.propagationPolicy = "Background";
+      if (isObject(o.preconditions)) {
+        const p = o.preconditions;
+        opts.preconditions = {
+          uid: typeof p.uid === "string" ? p.uid : undefined,
+          resourceVersion: typeof p.resourceVersion === "string" ? p.resourceVersion : undefined,
+        };
+      }
+      if (Array.isArray(o.dryRun)) {
+        for (const v of o.dryRun)
+          if (v !== "All") throw errors.badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+        if (o.dryRun.length > 0) opts.dryRun = true;
+      }
+    }
+  }
+  const g = intParam(q, "gracePeriodSeconds");
+  if (g !== undefined) opts.gracePeriodSeconds = g;
+  const pp = q.get("propagationPolicy");
+  if (pp) opts.propagationPolicy = pp as DeleteOptions["propagationPolicy"];
+  if (q.get("orphanDependents") === "true" && !opts.propagationPolicy) opts.propagationPolicy = "Orphan";
+  if (dryRunOf(q)) opts.dryRun = true;
+  const p = opts.propagationPolicy;
+  if (p !== undefined && p !== "Orphan" && p !== "Background" && p !== "Foreground")
+    throw errors.invalid("", "DeleteOptions", "", [
+      {
+        type: "FieldValueNotSupported",
+        field: "propagationPolicy",
+        badValue: p,
+        detail: 'supported values: "Foreground", "Background", "Orphan", "nil"',
+      },
+    ]);
+  return opts;
+}
+
+/** One resource request, after authentication. */
+export async function serveResource(
+  ri: ResourceRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  regs: Registries,
+  serverSignal: AbortSignal,
+): Promise<void> {
+  const reg = regs.find(ri.group, ri.version, ri.resource);
+  if (!reg) throw notFoundResource();
+  const def = reg.def;
+  // A namespaced path for a cluster-scoped kind (or the reverse for a named object) does not exist.
+  if (!def.namespaced && ri.namespace) throw notFoundResource();
+  if (def.namespaced && !ri.namespace && ri.name) throw notFoundResource();
+  const sub = ri.subresource;
+  if (sub) {
+    const ok =
+      (sub === "status" && def.subresources.status) ||
+      (sub === "scale" && def.subresources.scale) ||
+      (sub === "finalize" && def.plural === "namespaces" && def.group === "");
+    if (!ok) throw notFoundResource();
+  }
+  const q = url.searchParams;
+  const accept = req.headers.accept ?? "";
+  const table = parseTableAccept(accept);
+  const ns = ri.namespace;
+
+  const respond = (code: number, obj: KubeObject) => {
+    if (table.table) {
+      sendJSON(res, code, buildTable(def, [obj], { includeObject: includeObjectOf(q), now: regs.now() }));
+    } else sendJSON(res, code, obj);
+  };
+
+  switch (ri.verb) {
+    case "get": {
+      if (sub === "scale") return sendJSON(res, 200, await getScale(reg, ns, ri.name));
+      return respond(200, await reg.get(ns, ri.name));
+    }
+    case "list": {
+      const lq = listQuery(q);
+      const list = await reg.list(ns, lq);
+      const meta: Record<string, string | number> = { resourceVersion: list.resourceVersion };
+      if (list.continue) meta.continue = list.continue;
+      if (list.remainingItemCount !== undefined) meta.remainingItemCount = list.remainingItemCount;
+      if (table.table)
+        return sendJSON(
+          res,
+          200,
+          buildTable(def, list.items, { includeObject: includeObjectOf(q), now: regs.now(), listMeta: meta }),
+        );
+      // Items of a typed list carry no kind/apiVersion, as kube-apiserver serves them.
+      const items = list.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+      return sendJSON(res, 200, { kind: listKind(def), apiVersion: reg.apiVersion, metadata: meta, items });
+    }
+    case "watch": {
+      const includeObject = includeObjectOf(q);
+      let first = true;
+      const encode = (type: EventType, obj: KubeObject): unknown => {
+        if (!table.table || type === "BOOKMARK") return obj;
+        const t = buildTable(def, [obj], { includeObject, now: regs.now(), noHeaders: !first });
+        first = false;
+        return t;
+      };
+      const rv = q.get("resourceVersion") ?? undefined;
+      if (rv && rv !== "0") parseResourceVersion(rv);
+      return serveWatch(
+        reg,
+        ns,
+        {
+          labelSelector: q.get("labelSelector") ?? undefined,
+          fieldSelector: q.get("fieldSelector") ?? undefined,
+          resourceVersion: rv,
+          resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined,
+          timeoutSeconds: intParam(q, "timeoutSeconds"),
+          allowWatchBookmarks: boolParam(q, "allowWatchBookmarks"),
+          sendInitialEvents: boolParam(q, "sendInitialEvents"),
+          name: ri.name || undefined,
+        },
+        res,
+        encode,
+        serverSignal,
+      );
+    }
+    case "create": {
+      if (sub) throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+      const dryRun = dryRunOf(q);
+      const obj = decodeObject(await readBody(req), req.headers["content-type"], def.kind);
+      const created = await reg.create(ns, obj, { dryRun });
+      return respond(201, created);
+    }
+    case "update": {
+      const dryRun = dryRunOf(q);
+      const body = await readBody(req);
+      if (sub === "scale") {
+        const scale = decodeObject(body, req.headers["content-type"], "Scale");
+        return sendJSON(res, 200, await updateScale(reg, ns, ri.name, scale, dryRun));
+      }
+      const obj = decodeObject(body, req.headers["content-type"], def.kind);
+      if (sub === "finalize") {
+        const updated = await reg.guaranteedUpdate(ns, ri.name, (cur) => {
+          const next = structuredClone(cur);
+          next.spec = { ...(next.spec ?? {}), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
+          return next;
+        });
+        return respond(200, updated);
+      }
+      const updated = await reg.update(ns, ri.name, obj, { dryRun, subresource: sub === "status" ? "status" : undefined });
+      return respond(200, updated);
+    }
+    case "patch":
+      throw new StatusError(
+        415,
+        "UnsupportedMediaType",
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+      );
+    case "delete": {
+      if (sub) throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+      const opts = await deleteOptions(req, q);
+      const r = await reg.delete(ns, ri.name, opts);
+      if (!r.gone) return respond(202, r.object);
+      if (returnsDeletedObject(def)) return respond(200, r.object);
+      return sendJSON(res, 200, {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Success",
+        details: { name: ri.name, group: def.group || undefined, kind: def.plural, uid: r.object.metadata.uid },
+      });
+    }
+    case "deletecollection": {
+      const opts = await deleteOptions(req, q);
+      const items = await reg.deleteCollection(ns, listQuery(q), opts);
+      return sendJSON(res, 200, {
+        kind: listKind(def),
+        apiVersion: reg.apiVersion,
+        metadata: {},
+        items: items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+      });
+    }
+    default:
+      throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
+}
+
+/** Kinds whose REST storage answers a DELETE with the deleted object rather than a Status. */
+function returnsDeletedObject(def: ResourceDef): boolean {
+  return def.group === "" && (def.plural === "pods" || def.plural === "services" || def.plural === "namespaces");
+}

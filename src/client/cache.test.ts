@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { KubeObject } from "../api/machinery/types.ts";
+import { Cache, namespaceIndex, objectKey, splitKey } from "./cache.ts";
+
+const obj = (ns: string, name: string, rv: string, labels: Record<string, string> = {}): KubeObject => ({
+  metadata: { namespace: ns || undefined, name, resourceVersion: rv, labels },
+});
+
+describe("Cache", () => {
+  test("keys are namespace/name, or name for cluster-scoped objects (client-go MetaNamespaceKeyFunc)", () => {
+    assert.equal(objectKey(obj("default", "a", "1")), "default/a");
+    assert.equal(objectKey(obj("", "node-1", "1")), "node-1");
+    assert.deepEqual(splitKey("default/a"), { namespace: "default", name: "a" });
+    assert.deepEqual(splitKey("node-1"), { namespace: "", name: "node-1" });
+  });
+
+  test("upsert, get, delete and indexes that follow changes", () => {
+    const c = new Cache<KubeObject>({
+      ...namespaceIndex,
+      app: (o) => (o.metadata.labels?.app ? [o.metadata.labels.app] : []),
+    });
+    assert.equal(c.upsert(obj("a", "x", "1", { app: "web" })), undefined);
+    c.upsert(obj("b", "y", "2", { app: "web" }));
+    assert.equal(c.byIndex("app", "web").length, 2);
+    const old = c.upsert(obj("a", "x", "3", { app: "db" }));
+    assert.equal(old?.metadata.resourceVersion, "1");
+    assert.deepEqual(c.byIndex("app", "web").map(objectKey), ["b/y"]);
+    assert.deepEqual(c.byIndex("app", "db").map(objectKey), ["a/x"]);
+    assert.equal(c.delete("b/y")?.metadata.name, "y");
+    assert.equal(c.delete("b/y"), undefined);
+    assert.deepEqual(c.byIndex("namespace", "b"), []);
+    assert.equal(c.size, 1);
+    assert.throws(() => c.byIndex("nope", "x"), /index "nope" does not exist/);
+  });
+
+  test("replace reports adds, updates by resourceVersion, and deletes", () => {
+    const c = new Cache<KubeObject>(namespaceIndex);
+    c.replace([obj("d", "same", "1"), obj("d", "changed", "2"), obj("d", "gone", "3")]);
+    const r = c.replace([obj("d", "same", "1"), obj("d", "changed", "5"), obj("e", "new", "6")]);
+    assert.deepEqual(r.added.map(objectKey), ["e/new"]);
+    assert.deepEqual(
+      r.updated.map(([a, b]) => [objectKey(a), a.metadata.resourceVersion, b.metadata.resourceVersion]),
+      [["d/changed", "2", "5"]],
+    );
+    assert.deepEqual(r.deleted.map(objectKey), ["d/gone"]);
+    assert.deepEqual(c.keys().sort(), ["d/changed", "d/same", "e/new"]);
+    assert.deepEqual(c.byIndex("namespace", "e").map(objectKey), ["e/new"]);
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * The informer's local cache (client-go's thread-safe store + indexer): objects by
+ * `namespace/name` key (just `name` for cluster-scoped objects) and optional indexes.
+ */
+import type { KubeObject } from "../api/machinery/types.ts";
+
+/** The values an object is filed under in one index. */
+export type IndexFunc<T> = (obj: T) => string[];
+export type Indexers<T> = Record<string, IndexFunc<T>>;
+
+/** client-go's MetaNamespaceKeyFunc. */
+export function objectKey(obj: KubeObject): string {
+  const { namespace, name } = obj.metadata;
+  return namespace ? `${namespace}/${name ?? ""}` : (name ?? "");
+}
+
+/** Split a key back into namespace ("" for cluster-scoped) and name. */
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf("/");
+  return i < 0 ? { namespace: "", name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** client-go's MetaNamespaceIndexFunc, registered under "namespace". */
+export const namespaceIndex: Indexers<KubeObject> = {
+  namespace: (o) => [o.metadata.namespace ?? ""],
+};
+
+/** What readers of a cache may do. */
+export interface CacheReader<T> {
+  get(key: string): T | undefined;
+  list(): T[];
+  keys(): string[];
+  byIndex(indexName: string, value: string): T[];
+  readonly size: number;
+}
+
+export interface ReplaceResult<T> {
+  added: T[];
+  /** [old, new] for objects whose resourceVersion changed. */
+  updated: Array<[T, T]>;
+  deleted: T[];
+}
+
+export class Cache<T extends KubeObject> implements CacheReader<T> {
+  private readonly items = new Map<string, T>();
+  /** index name → value → keys */
+  private readonly indices = new Map<string, Map<string, Set<string>>>();
+
+  constructor(private readonly indexers: Indexers<T> = {}) {
+    for (const name of Object.keys(indexers)) this.indices.set(name, new Map());
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+
+  list(): T[] {
+    return [...this.items.values()];
+  }
+
+  keys(): string[] {
+    return [...this.items.keys()];
+  }
+
+  byIndex(indexName: string, value: string): T[] {
+    const index = this.indices.get(indexName);
+    if (!index) throw new Error(`index "${indexName}" does not exist`);
+    const keys = index.get(value);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const k of keys) {
+      const o = this.items.get(k);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
+  /** Store obj; returns the object it replaced. */
+  upsert(obj: T): T | undefined {
+    const key = objectKey(obj);
+    const old = this.items.get(key);
+    if (old) this.unindex(key, old);
+    this.items.set(key, obj);
+    this.index(key, obj);
+    return old;
+  }
+
+  /** Remove by key; returns the object removed. */
+  delete(key: string): T | undefined {
+    const old = this.items.get(key);
+    if (!old) return undefined;
+    this.unindex(key, old);
+    this.items.delete(key);
+    return old;
+  }
+
+  /** Make the cache hold exactly objs; says what changed (by resourceVersion). */
+  replace(objs: T[]): ReplaceResult<T> {
+    const result: ReplaceResult<T> = { added: [], updated: [], deleted: [] };
+    const seen = new Set<string>();
+    for (const obj of objs) {
+      const key = objectKey(obj);
+      seen.add(key);
+      const old = this.upsert(obj);
+      if (!old) result.added.push(obj);
+      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) result.updated.push([old, obj]);
+    }
+    for (const key of [...this.items.keys()]) {
+      if (seen.has(key)) continue;
+      const old = this.delete(key);
+      if (old) result.deleted.push(old);
+    }
+    return result;
+  }
+
+  private index(key: string, obj: T): void {
+    for (const [name, fn] of Object.entries(this.indexers)) {
+      const index = this.indices.get(name)!;
+      for (const v of fn(obj)) {
+        let set = index.get(v);
+        if (!set) {
+          set = new Set();
+          index.set(v, set);
+        }
+        set.add(key);
+      }
+    }
+  }
+
+  private unindex(key: string, obj: T): void {
+    for (const [name, fn] of Object.entries(this.indexers)) {
+      const index = this.indices.get(name)!;
+      for (const v of fn(obj)) {
+        const set = index.get(v);
+        if (!set) continue;
+        set.delete(key);
+        if (set.size === 0) index.delete(v);
+      }
+    }
+  }
+}
