@@ -4,10 +4,13 @@ import { join } from "node:path";
 import { ApiServer } from "../api/server/server.ts";
 import { openStore } from "../api/storage/index.ts";
 import type { Store } from "../api/storage/types.ts";
-import { type FlagSpec, UsageError, defaultDataDir, helpText, parseFlags, portFlag } from "./flags.ts";
+import { defaultDataDir, type FlagSpec, helpText, parseFlags, portFlag, UsageError } from "./flags.ts";
 
 export const apiserverFlags: FlagSpec = {
-  "data-dir": { type: "string", help: "where the store, certificates and kubeconfig live (default ~/.skiff)" },
+  "data-dir": {
+    type: "string",
+    help: "where the store, certificates and kubeconfig live (default ~/.skiff)",
+  },
   port: { type: "string", default: "6443", help: "HTTPS port; 0 picks a free port" },
   "api-port": { type: "string", help: "same as --port" },
   "bind-address": { type: "string", default: "127.0.0.1", help: "address to listen on" },
@@ -22,15 +25,22 @@ export interface RunningApiServer {
 }
 
 /** Open the store and start the apiserver as the flags say. */
-export async function startApiServer(values: Record<string, string | boolean | undefined>): Promise<RunningApiServer> {
+export async function startApiServer(
+  values: Record<string, string | boolean | undefined>,
+): Promise<RunningApiServer> {
   const dataDir = String(values["data-dir"] ?? defaultDataDir());
-  const port = portFlag(values["api-port"] ?? values.port, values["api-port"] !== undefined ? "api-port" : "port");
+  const port = portFlag(
+    values["api-port"] ?? values.port,
+    values["api-port"] !== undefined ? "api-port" : "port",
+  );
   const backend = String(values.store);
   if (backend !== "sqlite" && backend !== "memory")
     throw new UsageError(`--store must be "sqlite" or "memory", got "${backend}"`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const store =
-    backend === "memory" ? openStore({ backend: "memory" }) : openStore({ backend: "sqlite", path: join(dataDir, "state.db") });
+    backend === "memory"
+      ? openStore({ backend: "memory" })
+      : openStore({ backend: "sqlite", path: join(dataDir, "state.db") });
   const stopCompaction = store.startAutoCompaction({ intervalMs: 30_000 });
   const server = new ApiServer({ dataDir, store, port, host: String(values["bind-address"]) });
   try {
@@ -40,7 +50,9 @@ export async function startApiServer(values: Record<string, string | boolean | u
     await store.close();
     const err = e as NodeJS.ErrnoException;
     if (err.code === "EADDRINUSE")
-      throw new UsageError(`port ${port} is already in use: stop what uses it, or pass --port 0 to pick a free port`);
+      throw new UsageError(
+        `port ${port} is already in use: stop what uses it, or pass --port 0 to pick a free port`,
+      );
     throw e;
   }
   return {
@@ -57,7 +69,13 @@ export async function startApiServer(values: Record<string, string | boolean | u
 export async function apiserverCommand(argv: string[]): Promise<void> {
   const values = parseFlags(argv, apiserverFlags, "apiserver");
   if (values.help) {
-    console.log(helpText("apiserver", "Serve the Kubernetes API (HTTPS, admin token in the kubeconfig).", apiserverFlags));
+    console.log(
+      helpText(
+        "apiserver",
+        "Serve the Kubernetes API (HTTPS, admin token in the kubeconfig).",
+        apiserverFlags,
+      ),
+    );
     return;
   }
   const running = await startApiServer(values);

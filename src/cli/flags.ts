@@ -15,7 +15,8 @@ export function parseFlags(
   command: string,
 ): Record<string, string | boolean | undefined> {
   const options: Record<string, { type: "string" | "boolean"; default?: string | boolean }> = {};
-  for (const [k, v] of Object.entries(spec)) options[k] = { type: v.type, ...(v.default !== undefined ? { default: v.default } : {}) };
+  for (const [k, v] of Object.entries(spec))
+    options[k] = { type: v.type, ...(v.default !== undefined ? { default: v.default } : {}) };
   try {
     const { values } = parseArgs({ args: argv, options, allowPositionals: false, strict: true });
     return values as Record<string, string | boolean | undefined>;
@@ -28,7 +29,8 @@ export function parseFlags(
 export function helpText(command: string, summary: string, spec: FlagSpec): string {
   const lines = [`Usage: skiff ${command} [flags]`, "", summary, "", "Flags:"];
   for (const [k, v] of Object.entries(spec)) {
-    const def = v.default !== undefined && v.default !== false ? ` (default ${JSON.stringify(v.default)})` : "";
+    const def =
+      v.default !== undefined && v.default !== false ? ` (default ${JSON.stringify(v.default)})` : "";
     lines.push(`  --${k}${v.type === "string" ? " VALUE" : ""}`.padEnd(28) + v.help + def);
   }
   return lines.join("\n");

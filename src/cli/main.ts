@@ -1,8 +1,9 @@
 /** The `skiff` command. */
+
+import { skiffVersion } from "../api/server/version.ts";
 import { apiserverCommand } from "./apiserver.ts";
 import { UsageError } from "./flags.ts";
 import { upCommand } from "./up.ts";
-import { skiffVersion } from "../api/server/version.ts";
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   up: { run: upCommand, help: "bring everything up on this machine (apiserver and store for now)" },

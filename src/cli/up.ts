@@ -15,7 +15,9 @@ export async function upCommand(argv: string[]): Promise<void> {
   const api = await startApiServer(values);
   console.log(`kubeconfig: ${api.server.kubeconfigPath}`);
   console.log(`apiserver ready at ${api.server.url}`);
-  console.log(`skiff is ready in ${Date.now() - t0} ms — try: kubectl --kubeconfig ${api.server.kubeconfigPath} get namespaces`);
+  console.log(
+    `skiff is ready in ${Date.now() - t0} ms — try: kubectl --kubeconfig ${api.server.kubeconfigPath} get namespaces`,
+  );
   const sig = await untilSignal();
   console.log(`${sig}: stopping…`);
   await api.stop();

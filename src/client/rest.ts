@@ -86,8 +86,12 @@ export class RestClient {
     const text = await readBody(res);
     if (text === "") return undefined as T;
     const ct = String(res.headers["content-type"] ?? "");
-    if (ct.includes("json") || ct === "") return JSON.parse(text) as T;
-    return text as T;
+    if (ct.includes("json")) return JSON.parse(text) as T;
+    try {
+      return (ct === "" ? JSON.parse(text) : text) as T;
+    } catch {
+      return text as T;
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +12,8 @@ import { RestClient } from "./rest.ts";
 // A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl.
 const dir = mkdtempSync(join(tmpdir(), "skiff-tls-"));
 const f = (n: string): string => join(dir, n);
-function ssl(args: string[], input = ""): void {
-  execFileSync("openssl", args, { input, stdio: ["pipe", "ignore", "ignore"] });
+function ssl(args: string[]): void {
+  execFileSync("openssl", args, { stdio: "ignore" });
 }
 
 describe("RestClient over HTTPS", () => {
@@ -52,26 +52,24 @@ describe("RestClient over HTTPS", () => {
         "-subj",
         `/CN=${cn}`,
       ]);
-      ssl(
-        [
-          "x509",
-          "-req",
-          "-in",
-          f(`${name}.csr`),
-          "-CA",
-          f("ca.crt"),
-          "-CAkey",
-          f("ca.key"),
-          "-CAcreateserial",
-          "-out",
-          f(`${name}.crt`),
-          "-days",
-          "1",
-          "-extfile",
-          "/dev/stdin",
-        ],
-        ext,
-      );
+      writeFileSync(f(`${name}.ext`), `${ext}\n`);
+      ssl([
+        "x509",
+        "-req",
+        "-in",
+        f(`${name}.csr`),
+        "-CA",
+        f("ca.crt"),
+        "-CAkey",
+        f("ca.key"),
+        "-CAcreateserial",
+        "-out",
+        f(`${name}.crt`),
+        "-days",
+        "1",
+        "-extfile",
+        f(`${name}.ext`),
+      ]);
     }
     for (const n of ["ca.crt", "server.crt", "server.key", "client.crt", "client.key"])
       pem[n] = readFileSync(f(n), "utf8");

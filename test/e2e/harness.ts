@@ -1,8 +1,10 @@
 /** Test harness: run `skiff` as a real process, and real kubectl against it. */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import https from "node:https";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { parse as parseYaml } from "yaml";
 
 const root = new URL("../..", import.meta.url).pathname;
 export const skiffBin = join(root, "bin/skiff.js");
@@ -146,4 +148,143 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 200);
   }
+}
+
+export interface ApiResponse {
+  status: number;
+  body: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+/** A minimal HTTPS client from an admin kubeconfig: server, CA and token (keep-alive, many in flight). */
+export function apiClient(kubeconfigPath: string): {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse>;
+  stream(path: string, onLine: (line: string) => void): { close(): void; ended: Promise<void> };
+  close(): void;
+} {
+  const kc = parseYaml(readFileSync(kubeconfigPath, "utf8")) as {
+    clusters: Array<{ cluster: { server: string; "certificate-authority-data"?: string } }>;
+    users: Array<{ user: { token: string } }>;
+  };
+  const server = new URL(kc.clusters[0].cluster.server);
+  const ca = Buffer.from(kc.clusters[0].cluster["certificate-authority-data"] ?? "", "base64").toString();
+  const token = kc.users[0].user.token;
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 128, ca });
+  const opts = (method: string, path: string, headers: Record<string, string> = {}) => ({
+    method,
+    hostname: server.hostname,
+    port: server.port,
+    path,
+    agent,
+    headers: { Authorization: `Bearer ${token}`, Accept: "application/json", ...headers },
+  });
+  return {
+    request(method, path, body, headers = {}) {
+      return new Promise((resolve, reject) => {
+        const data = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+        const h = data !== undefined ? { "Content-Type": "application/json", ...headers } : headers;
+        const req = https.request(opts(method, path, h), (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => {
+            text += d;
+          });
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, body: text, json: <T>() => JSON.parse(text) as T }),
+          );
+          res.on("error", reject);
+        });
+        req.on("error", reject);
+        req.end(data);
+      });
+    },
+    stream(path, onLine) {
+      let buf = "";
+      let req: ReturnType<typeof https.request> | undefined;
+      const ended = new Promise<void>((resolve) => {
+        req = https.request(opts("GET", path), (res) => {
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => {
+            buf += d;
+            let i = buf.indexOf("\n");
+            while (i >= 0) {
+              const line = buf.slice(0, i);
+              buf = buf.slice(i + 1);
+              if (line.trim()) onLine(line);
+              i = buf.indexOf("\n");
+            }
+          });
+          res.on("end", () => resolve());
+          res.on("close", () => resolve());
+        });
+        req.on("error", () => resolve());
+        req.end();
+      });
+      return { close: () => req?.destroy(), ended };
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+/**
+ * Parse kubectl's column output (tabwriter, left-aligned): a cell starts where its header starts
+ * and ends where the next one does, so empty cells (api-resources SHORTNAMES) survive.
+ */
+export function parseTable(text: string): Array<Record<string, string>> {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  if (lines.length === 0) return [];
+  const header = lines[0];
+  const columns: Array<{ name: string; start: number }> = [];
+  for (const m of header.matchAll(/\S+(?: \S+)*/g)) columns.push({ name: m[0], start: m.index ?? 0 });
+  return lines.slice(1).map((line) => {
+    const row: Record<string, string> = {};
+    columns.forEach((c, i) => {
+      const end = i + 1 < columns.length ? columns[i + 1].start : line.length;
+      row[c.name] = line.slice(c.start, end).trim();
+    });
+    return row;
+  });
+}
+
+export interface KubectlProcess {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** SIGKILL by PID (if still running) and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Start a long-running kubectl (e.g. `get -w`) whose output is read while it runs. */
+export function spawnKubectl(
+  kubeconfig: string,
+  args: string[],
+  opts: { version?: string } = {},
+): KubectlProcess {
+  const proc = spawn(kubectlPath(opts.version), ["--kubeconfig", kubeconfig, ...args], {
+    env: { ...process.env, KUBECONFIG: "", HOME: tmpdir() },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  proc.stdout!.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  proc.stderr!.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  return {
+    proc,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      await exited;
+    },
+  };
 }

@@ -1,9 +1,9 @@
 /** Reading and decoding request bodies: JSON, YAML and Kubernetes protobuf. */
 import type { IncomingMessage } from "node:http";
 import { parse as parseYaml } from "yaml";
-import { StatusError, errors } from "../machinery/errors.ts";
+import { errors, StatusError } from "../machinery/errors.ts";
 import { decodeKubeProtobuf } from "../machinery/protobuf/index.ts";
-import { type KubeObject, isObject } from "../machinery/types.ts";
+import { isObject, type KubeObject } from "../machinery/types.ts";
 
 /** kube-apiserver's default limit on request bodies (3 MiB). */
 export const maxBodyBytes = 3 * 1024 * 1024;

@@ -8,7 +8,13 @@ import {
   parseFieldSelector,
   unsupportedFieldMessage,
 } from "../machinery/selectors/field.ts";
-import { type LabelSelector, SelectorError, isEmpty, matches, parseLabelSelector } from "../machinery/selectors/label.ts";
+import {
+  isEmpty,
+  type LabelSelector,
+  matches,
+  parseLabelSelector,
+  SelectorError,
+} from "../machinery/selectors/label.ts";
 import type { KubeObject } from "../machinery/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
 
@@ -24,7 +30,11 @@ function metaField(obj: KubeObject, field: string): string | undefined {
   return undefined;
 }
 
-export function compileFilter(def: ResourceDef, labelSelector?: string, fieldSelector?: string): ObjectFilter {
+export function compileFilter(
+  def: ResourceDef,
+  labelSelector?: string,
+  fieldSelector?: string,
+): ObjectFilter {
   let labels: LabelSelector | undefined;
   let fields: FieldSelector | undefined;
   try {
@@ -39,7 +49,7 @@ export function compileFilter(def: ResourceDef, labelSelector?: string, fieldSel
   if (fields) {
     const style = Object.keys(def.fields).length > 0 ? "fieldLabel" : "metadataOnly";
     for (const f of fieldsUsed(fields))
-      if (f !== "metadata.name" && f !== "metadata.namespace" && !(f in def.fields))
+      if (f !== "metadata.name" && f !== "metadata.namespace" && !Object.hasOwn(def.fields, f))
         throw errors.badRequest(unsupportedFieldMessage(f, style));
   }
   const l = labels;

@@ -1,13 +1,18 @@
 /** Serves resource requests: routing by RequestInfo, verbs, subresources, output formats. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { StatusError, errors } from "../machinery/errors.ts";
-import { type KubeObject, isObject } from "../machinery/types.ts";
+import { errors, StatusError } from "../machinery/errors.ts";
+import { isObject, type KubeObject } from "../machinery/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import { decodeObject, readBody } from "./body.ts";
-import { type DeleteOptions, type ListQuery, type ResourceRegistry, parseResourceVersion } from "./registry.ts";
+import {
+  type DeleteOptions,
+  type ListQuery,
+  parseResourceVersion,
+  type ResourceRegistry,
+} from "./registry.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { getScale, updateScale } from "./scale.ts";
-import { buildTable, parseTableAccept } from "./table.ts";
+import { buildTable, parseIncludeObject, parseTableAccept } from "./table.ts";
 import { type EventType, serveWatch } from "./watch.ts";
 
 export interface Registries {
@@ -30,13 +35,8 @@ function notFoundResource(): StatusError {
   return new StatusError(404, "NotFound", "the server could not find the requested resource", {});
 }
 
-type IncludeObject = "None" | "Metadata" | "Object";
-
-function includeObjectOf(q: URLSearchParams): IncludeObject {
-  const v = q.get("includeObject");
-  if (v === null || v === "") return "Metadata";
-  if (v === "None" || v === "Metadata" || v === "Object") return v;
-  throw errors.badRequest(`includeObject: Unsupported value: "${v}": supported values: "None", "Metadata", "Object"`);
+function includeObjectOf(q: URLSearchParams) {
+  return parseIncludeObject(q.get("includeObject"));
 }
 
 function intParam(q: URLSearchParams, name: string): number | undefined {
@@ -86,7 +86,8 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
     }
     if (isObject(o)) {
       if (typeof o.gracePeriodSeconds === "number") opts.gracePeriodSeconds = o.gracePeriodSeconds;
-      if (typeof o.propagationPolicy === "string") opts.propagationPolicy = o.propagationPolicy as DeleteOptions["propagationPolicy"];
+      if (typeof o.propagationPolicy === "string")
+        opts.propagationPolicy = o.propagationPolicy as DeleteOptions["propagationPolicy"];
       if (o.orphanDependents === true && !opts.propagationPolicy) opts.propagationPolicy = "Orphan";
       if (o.orphanDependents === false && !opts.propagationPolicy) opts.propagationPolicy = "Background";
       if (isObject(o.preconditions)) {
@@ -98,7 +99,8 @@ async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<
       }
       if (Array.isArray(o.dryRun)) {
         for (const v of o.dryRun)
-          if (v !== "All") throw errors.badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+          if (v !== "All")
+            throw errors.badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
         if (o.dryRun.length > 0) opts.dryRun = true;
       }
     }
@@ -152,7 +154,16 @@ export async function serveResource(
 
   const respond = (code: number, obj: KubeObject) => {
     if (table.table) {
-      sendJSON(res, code, buildTable(def, [obj], { includeObject: includeObjectOf(q), now: regs.now() }));
+      sendJSON(
+        res,
+        code,
+        buildTable(def, [obj], {
+          includeObject: includeObjectOf(q),
+          now: regs.now(),
+          version: table.version,
+          listMeta: { resourceVersion: obj.metadata.resourceVersion },
+        }),
+      );
     } else sendJSON(res, code, obj);
   };
 
@@ -171,7 +182,12 @@ export async function serveResource(
         return sendJSON(
           res,
           200,
-          buildTable(def, list.items, { includeObject: includeObjectOf(q), now: regs.now(), listMeta: meta }),
+          buildTable(def, list.items, {
+            includeObject: includeObjectOf(q),
+            now: regs.now(),
+            listMeta: meta,
+            version: table.version,
+          }),
         );
       // Items of a typed list carry no kind/apiVersion, as kube-apiserver serves them.
       const items = list.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
@@ -182,7 +198,13 @@ export async function serveResource(
       let first = true;
       const encode = (type: EventType, obj: KubeObject): unknown => {
         if (!table.table || type === "BOOKMARK") return obj;
-        const t = buildTable(def, [obj], { includeObject, now: regs.now(), noHeaders: !first });
+        const t = buildTable(def, [obj], {
+          includeObject,
+          now: regs.now(),
+          noHeaders: !first,
+          version: table.version,
+          listMeta: { resourceVersion: obj.metadata.resourceVersion },
+        });
         first = false;
         return t;
       };
@@ -207,7 +229,8 @@ export async function serveResource(
       );
     }
     case "create": {
-      if (sub) throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+      if (sub)
+        throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
       const dryRun = dryRunOf(q);
       const obj = decodeObject(await readBody(req), req.headers["content-type"], def.kind);
       const created = await reg.create(ns, obj, { dryRun });
@@ -224,12 +247,18 @@ export async function serveResource(
       if (sub === "finalize") {
         const updated = await reg.guaranteedUpdate(ns, ri.name, (cur) => {
           const next = structuredClone(cur);
-          next.spec = { ...(next.spec ?? {}), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
+          next.spec = {
+            ...(next.spec ?? {}),
+            finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [],
+          };
           return next;
         });
         return respond(200, updated);
       }
-      const updated = await reg.update(ns, ri.name, obj, { dryRun, subresource: sub === "status" ? "status" : undefined });
+      const updated = await reg.update(ns, ri.name, obj, {
+        dryRun,
+        subresource: sub === "status" ? "status" : undefined,
+      });
       return respond(200, updated);
     }
     case "patch":
@@ -239,7 +268,8 @@ export async function serveResource(
         `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
       );
     case "delete": {
-      if (sub) throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+      if (sub)
+        throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
       const opts = await deleteOptions(req, q);
       const r = await reg.delete(ns, ri.name, opts);
       if (!r.gone) return respond(202, r.object);
@@ -249,7 +279,12 @@ export async function serveResource(
         apiVersion: "v1",
         metadata: {},
         status: "Success",
-        details: { name: ri.name, group: def.group || undefined, kind: def.plural, uid: r.object.metadata.uid },
+        details: {
+          name: ri.name,
+          group: def.group || undefined,
+          kind: def.plural,
+          uid: r.object.metadata.uid,
+        },
       });
     }
     case "deletecollection": {
@@ -269,5 +304,7 @@ export async function serveResource(
 
 /** Kinds whose REST storage answers a DELETE with the deleted object rather than a Status. */
 function returnsDeletedObject(def: ResourceDef): boolean {
-  return def.group === "" && (def.plural === "pods" || def.plural === "services" || def.plural === "namespaces");
+  return (
+    def.group === "" && (def.plural === "pods" || def.plural === "services" || def.plural === "namespaces")
+  );
 }

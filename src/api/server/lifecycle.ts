@@ -4,7 +4,7 @@
  * (contents removed, then the namespace), and garbage collection of dependents by
  * ownerReferences (background, foreground, orphan).
  */
-import { StatusError, errors, type GroupResource } from "../machinery/errors.ts";
+import { errors, type GroupResource, StatusError } from "../machinery/errors.ts";
 import type { KubeObject, OwnerReference } from "../machinery/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { Store, Watcher } from "../storage/types.ts";
@@ -38,7 +38,8 @@ class SerialQueue {
         try {
           done = await work();
         } catch (e) {
-          if (!(e instanceof StatusError && e.code === 404)) console.error(`lifecycle: ${key}: ${e instanceof Error ? e.message : e}`);
+          if (!(e instanceof StatusError && e.code === 404))
+            console.error(`lifecycle: ${key}: ${e instanceof Error ? e.message : e}`);
         }
         if (done) this.retries.delete(key);
         else this.retryLater(key, work);
@@ -124,16 +125,28 @@ export class Lifecycle {
     try {
       nsObj = await this.namespaces().get("", ns);
     } catch (e) {
-      if (e instanceof StatusError && e.code === 404) throw errors.notFound({ group: "", resource: "namespaces" }, ns);
+      if (e instanceof StatusError && e.code === 404)
+        throw errors.notFound({ group: "", resource: "namespaces" }, ns);
       throw e;
     }
-    if (nsObj.metadata.deletionTimestamp || (nsObj.status as { phase?: string } | undefined)?.phase === "Terminating")
-      throw errors.forbidden(gr, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+    if (
+      nsObj.metadata.deletionTimestamp ||
+      (nsObj.status as { phase?: string } | undefined)?.phase === "Terminating"
+    )
+      throw errors.forbidden(
+        gr,
+        name,
+        `unable to create new content in namespace ${ns} because it is being terminated`,
+      );
   }
 
   admitDelete(def: ResourceDef, _ns: string, name: string): void {
     if (def.group === "" && def.plural === "namespaces" && undeletable.has(name))
-      throw errors.forbidden({ group: "", resource: "namespaces" }, name, "this namespace may not be deleted");
+      throw errors.forbidden(
+        { group: "", resource: "namespaces" },
+        name,
+        "this namespace may not be deleted",
+      );
   }
 
   private onDeleting(reg: ResourceRegistry, obj: KubeObject): void {
@@ -154,13 +167,16 @@ export class Lifecycle {
     this.queue.add(`bg:${m.uid}`, () => this.deleteDependents(obj, false));
     // An owner in foreground deletion waits for this dependent: look at it again.
     for (const ref of m.ownerReferences ?? []) {
-      const ownerReg = this.registries().find((r) => r.def.kind === ref.kind && r.apiVersion === ref.apiVersion);
+      const ownerReg = this.registries().find(
+        (r) => r.def.kind === ref.kind && r.apiVersion === ref.apiVersion,
+      );
       if (!ownerReg) continue;
       const ns = ownerReg.def.namespaced ? (m.namespace ?? "") : "";
       void ownerReg
         .get(ns, ref.name)
         .then((owner) => {
-          if (owner.metadata.uid === ref.uid && owner.metadata.deletionTimestamp) this.onDeleting(ownerReg, owner);
+          if (owner.metadata.uid === ref.uid && owner.metadata.deletionTimestamp)
+            this.onDeleting(ownerReg, owner);
         })
         .catch(() => undefined);
     }
@@ -168,7 +184,9 @@ export class Lifecycle {
   }
 
   /** Objects that name uid among their owners, in the owner's namespace (or anywhere for cluster-scoped owners). */
-  private async dependents(owner: KubeObject): Promise<Array<{ reg: ResourceRegistry; obj: KubeObject; ref: OwnerReference }>> {
+  private async dependents(
+    owner: KubeObject,
+  ): Promise<Array<{ reg: ResourceRegistry; obj: KubeObject; ref: OwnerReference }>> {
     const uid = owner.metadata.uid;
     const ns = owner.metadata.namespace ?? "";
     const out: Array<{ reg: ResourceRegistry; obj: KubeObject; ref: OwnerReference }> = [];
@@ -202,7 +220,9 @@ export class Lifecycle {
         if ((obj.metadata.ownerReferences ?? []).length > 1) {
           await this.dropOwnerRef(reg, obj, ref.uid);
         } else if (!obj.metadata.deletionTimestamp) {
-          await reg.delete(ns, obj.metadata.name!, { propagationPolicy: foreground ? "Foreground" : "Background" });
+          await reg.delete(ns, obj.metadata.name!, {
+            propagationPolicy: foreground ? "Foreground" : "Background",
+          });
         }
       } catch (e) {
         if (!(e instanceof StatusError && e.code === 404)) throw e;
@@ -213,7 +233,8 @@ export class Lifecycle {
 
   private async removeFinalizer(reg: ResourceRegistry, obj: KubeObject, finalizer: string): Promise<void> {
     await reg.guaranteedUpdate(obj.metadata.namespace ?? "", obj.metadata.name!, (cur) => {
-      if (cur.metadata.uid !== obj.metadata.uid || !(cur.metadata.finalizers ?? []).includes(finalizer)) return undefined;
+      if (cur.metadata.uid !== obj.metadata.uid || !(cur.metadata.finalizers ?? []).includes(finalizer))
+        return undefined;
       const next = structuredClone(cur);
       next.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== finalizer);
       if (next.metadata.finalizers.length === 0) delete next.metadata.finalizers;
@@ -222,7 +243,8 @@ export class Lifecycle {
   }
 
   private async orphan(reg: ResourceRegistry, owner: KubeObject): Promise<boolean> {
-    for (const { reg: r, obj } of await this.dependents(owner)) await this.dropOwnerRef(r, obj, owner.metadata.uid!);
+    for (const { reg: r, obj } of await this.dependents(owner))
+      await this.dropOwnerRef(r, obj, owner.metadata.uid!);
     await this.removeFinalizer(reg, owner, "orphan");
     return true;
   }

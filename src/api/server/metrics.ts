@@ -1,5 +1,5 @@
 /** The apiserver's Prometheus metrics, under kube-apiserver's names. */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export class ApiMetrics {
   readonly registry = new Registry();
@@ -13,7 +13,9 @@ export class ApiMetrics {
     name: "apiserver_request_duration_seconds",
     help: "Response latency by verb, group, version, resource, subresource and scope.",
     labelNames: ["verb", "group", "version", "resource", "subresource", "scope", "component"],
-    buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
+    buckets: [
+      0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60,
+    ],
     registers: [this.registry],
   });
   readonly longRunning = new Gauge({

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { StatusError, errors, type GroupResource } from "../machinery/errors.ts";
+import { errors, type GroupResource, StatusError } from "../machinery/errors.ts";
 import { type FieldError, fieldErrors } from "../machinery/field-errors.ts";
 import type { KubeObject } from "../machinery/types.ts";
 import { validateObjectMeta, validateObjectMetaUpdate } from "../machinery/validation/meta.ts";
-import { type ResourceDef, groupVersion } from "../resources/types.ts";
+import { groupVersion, type ResourceDef } from "../resources/types.ts";
 import {
   ExpiredError,
   KeyExistsError,
@@ -17,7 +17,7 @@ import {
   type Store,
   type StoredObject,
 } from "../storage/types.ts";
-import { type ObjectFilter, compileFilter } from "./filters.ts";
+import { compileFilter, type ObjectFilter } from "./filters.ts";
 
 export interface ListQuery {
   labelSelector?: string;
@@ -102,11 +102,14 @@ function decodeContinue(s: string): ContinueToken {
   } catch {
     // fall through to the error below
   }
-  throw errors.badRequest(`continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`);
+  throw errors.badRequest(
+    `continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`,
+  );
 }
 
 export function parseResourceVersion(rv: string, what = "resourceVersion"): number {
-  if (!/^\d+$/.test(rv)) throw errors.badRequest(`${what}: Invalid value: "${rv}": must be a valid resource version`);
+  if (!/^\d+$/.test(rv))
+    throw errors.badRequest(`${what}: Invalid value: "${rv}": must be a valid resource version`);
   return Number(rv);
 }
 
@@ -174,10 +177,15 @@ export class ResourceRegistry {
     } else if (q.resourceVersion && q.resourceVersion !== "0") {
       const want = parseResourceVersion(q.resourceVersion);
       if (want > this.ctx.store.currentRevision())
-        throw new StatusError(504, "Timeout", `Too large resource version: ${want}, current: ${this.ctx.store.currentRevision()}`, {
-          causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
-          retryAfterSeconds: 1,
-        });
+        throw new StatusError(
+          504,
+          "Timeout",
+          `Too large resource version: ${want}, current: ${this.ctx.store.currentRevision()}`,
+          {
+            causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+            retryAfterSeconds: 1,
+          },
+        );
     }
     const prefix = this.prefix(ns);
     const items: KubeObject[] = [];
@@ -188,7 +196,11 @@ export class ResourceRegistry {
       // Page through the store until `limit` matching items are found (kube's list pager with filtering).
       for (;;) {
         const chunk = limit ? Math.max(limit - items.length, 1) : 0;
-        const page = await this.ctx.store.list(prefix, { limit: chunk, startAfter: lastKey, revision: readAt });
+        const page = await this.ctx.store.list(prefix, {
+          limit: chunk,
+          startAfter: lastKey,
+          revision: readAt,
+        });
         readAt = page.revision;
         for (const s of page.items) {
           lastKey = s.key;
@@ -203,7 +215,7 @@ export class ResourceRegistry {
           throw errors.expired(
             "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
           );
-        throw errors.expired(`too old resource version: ${q.resourceVersion} (${this.ctx.store.compactedRevision() + 1})`);
+        throw errors.expired(`too old resource version: ${q.resourceVersion} (${e.compacted + 1})`);
       }
       throw e;
     }
@@ -229,7 +241,9 @@ export class ResourceRegistry {
         `the API version in the data (${obj.apiVersion}) does not match the expected API version (${this.apiVersion})`,
       );
     if (obj.kind !== undefined && obj.kind !== "" && obj.kind !== this.def.kind)
-      throw errors.badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${this.def.kind})`);
+      throw errors.badRequest(
+        `the kind in the data (${obj.kind}) does not match the expected kind (${this.def.kind})`,
+      );
     obj.apiVersion = this.apiVersion;
     obj.kind = this.def.kind;
   }
@@ -242,7 +256,9 @@ export class ResourceRegistry {
     }
     const given = obj.metadata.namespace;
     if (given && given !== ns)
-      throw errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      throw errors.badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
     obj.metadata.namespace = ns;
   }
 
@@ -331,7 +347,9 @@ export class ResourceRegistry {
 
   /** Pods stay until their node confirms the deletion (or the grace period is 0). */
   private awaitsGracefulDeletion(o: KubeObject): boolean {
-    return this.def.plural === "pods" && this.def.group === "" && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+    return (
+      this.def.plural === "pods" && this.def.group === "" && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0
+    );
   }
 
   private storeError(e: unknown, name: string): unknown {
@@ -351,11 +369,15 @@ export class ResourceRegistry {
     this.checkTypeMeta(obj);
     this.checkNamespace(obj, ns);
     if (obj.metadata.name !== undefined && obj.metadata.name !== name)
-      throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
     obj.metadata.name = name;
     const wantRV = obj.metadata.resourceVersion;
     if (wantRV !== undefined && wantRV !== "" && !/^\d+$/.test(wantRV))
-      throw this.invalid(name, [fieldErrors.invalid("metadata.resourceVersion", wantRV, "must be a valid resource version")]);
+      throw this.invalid(name, [
+        fieldErrors.invalid("metadata.resourceVersion", wantRV, "must be a valid resource version"),
+      ]);
     let result: KubeObject | undefined;
     const cur = await this.getStored(ns, name).catch((e) => {
       throw e;
@@ -394,7 +416,8 @@ export class ResourceRegistry {
     m.resourceVersion = om.resourceVersion;
     if (om.deletionTimestamp) m.deletionTimestamp = om.deletionTimestamp;
     else delete m.deletionTimestamp;
-    if (om.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+    if (om.deletionGracePeriodSeconds !== undefined)
+      m.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
     else delete m.deletionGracePeriodSeconds;
     if (subresource === "status") {
       s.prepareForStatusUpdate?.(obj, old);
@@ -413,7 +436,10 @@ export class ResourceRegistry {
       for (const f of obj.metadata.finalizers ?? [])
         if (!before.has(f))
           errs.push(
-            fieldErrors.forbidden("metadata.finalizers", `no new finalizers can be added if the object is being deleted, found new finalizers []string{"${f}"}`),
+            fieldErrors.forbidden(
+              "metadata.finalizers",
+              `no new finalizers can be added if the object is being deleted, found new finalizers []string{"${f}"}`,
+            ),
           );
     }
     errs.push(...this.validateMeta(obj), ...validateObjectMetaUpdate(obj.metadata, om));
@@ -440,7 +466,11 @@ export class ResourceRegistry {
       const meta = obj.metadata;
       const pre = opts.preconditions;
       if (pre?.uid && pre.uid !== meta.uid)
-        throw errors.conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
+        throw errors.conflict(
+          this.gr,
+          name,
+          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`,
+        );
       if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion)
         throw errors.conflict(
           this.gr,
@@ -467,7 +497,8 @@ export class ResourceRegistry {
         if (finalizers.size > 0) nm.finalizers = [...finalizers];
         else delete nm.finalizers;
         if (grace === 0 && nm.deletionGracePeriodSeconds !== undefined) nm.deletionGracePeriodSeconds = 0;
-        if (this.def.plural === "namespaces" && this.def.group === "") next.status = { ...(next.status ?? {}), phase: "Terminating" };
+        if (this.def.plural === "namespaces" && this.def.group === "")
+          next.status = { ...(next.status ?? {}), phase: "Terminating" };
         if (opts.dryRun) return { object: next, gone: false };
         if (isDeepStrictEqual(next, obj)) return { object: obj, gone: false };
         try {

@@ -50,7 +50,8 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
   let resource: string;
   let name = "";
   let subresource = "";
-  const nsSub = rest[0] === "namespaces" && rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize");
+  const nsSub =
+    rest[0] === "namespaces" && rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize");
   if (rest[0] === "namespaces" && rest.length >= 3 && !nsSub) {
     namespace = rest[1];
     resource = rest[2];

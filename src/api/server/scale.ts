@@ -1,7 +1,7 @@
 /** The /scale subresource (autoscaling/v1 Scale) for deployments, replicasets and replicationcontrollers. */
 import { errors } from "../machinery/errors.ts";
 import { fieldErrors } from "../machinery/field-errors.ts";
-import { type KubeObject, isObject } from "../machinery/types.ts";
+import { isObject, type KubeObject } from "../machinery/types.ts";
 import type { ResourceRegistry } from "./registry.ts";
 
 function getPath(o: KubeObject, path: string): unknown {

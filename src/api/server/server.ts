@@ -6,14 +6,14 @@ import { timingSafeEqual } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { join } from "node:path";
-import { StatusError, errors } from "../machinery/errors.ts";
+import { errors, StatusError } from "../machinery/errors.ts";
 import { resources } from "../resources/registry.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { Store } from "../storage/types.ts";
 import { ensureServingCerts } from "./certs.ts";
-import { type DiscoveryFormat, chooseDiscoveryFormat, discoveryResponse } from "./discovery-http.ts";
+import { chooseDiscoveryFormat, type DiscoveryFormat, discoveryResponse } from "./discovery-http.ts";
 import { type Registries, sendJSON, sendStatusError, serveResource } from "./handler.ts";
 import { ensureAdminToken, writeAdminKubeconfig } from "./kubeconfig.ts";
 import { Lifecycle } from "./lifecycle.ts";
@@ -64,7 +64,11 @@ export class ApiServer {
     this.registries = resources.map((def) => new ResourceRegistry(def, ctx));
     for (const r of this.registries) this.byGVR.set(`${r.def.group}/${r.def.version}/${r.def.plural}`, r);
     const nsReg = this.registry("", "namespaces");
-    this.lifecycle = new Lifecycle(opts.store, () => this.registries, () => nsReg);
+    this.lifecycle = new Lifecycle(
+      opts.store,
+      () => this.registries,
+      () => nsReg,
+    );
   }
 
   registry(group: string, plural: string): ResourceRegistry {
@@ -92,11 +96,19 @@ export class ApiServer {
     } else {
       const pki = join(dataDir, "pki");
       const certs = await ensureServingCerts(pki, {
-        hosts: ["localhost", ...(this.opts.certHosts ?? [])],
-        ips: ["127.0.0.1", "::1", ...(host !== "0.0.0.0" && host !== "::" ? [host] : []), ...(this.opts.certIPs ?? [])],
+        hosts: ["localhost", ...(isIP(host) ? [] : [host]), ...(this.opts.certHosts ?? [])],
+        ips: [
+          "127.0.0.1",
+          "::1",
+          ...(isIP(host) && host !== "0.0.0.0" && host !== "::" ? [host] : []),
+          ...(this.opts.certIPs ?? []),
+        ],
       });
       this.caCertPem = certs.caCertPem;
-      this.server = https.createServer({ cert: certs.certPem, key: certs.keyPem, keepAliveTimeout: 65_000 }, handler);
+      this.server = https.createServer(
+        { cert: certs.certPem, key: certs.keyPem, keepAliveTimeout: 65_000 },
+        handler,
+      );
     }
     // Watches are long-lived: no request timeout.
     this.server.requestTimeout = 0;
@@ -106,7 +118,8 @@ export class ApiServer {
       this.server!.listen(this.opts.port, host, () => resolve());
     });
     const addr = this.server.address() as AddressInfo;
-    const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+    const shownHost =
+      host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
     this.url = `${this.opts.insecureHttp ? "http" : "https"}://${shownHost}:${addr.port}`;
     await this.lifecycle.start();
     this.kubeconfigPath = join(dataDir, "kubeconfig");
@@ -141,7 +154,7 @@ export class ApiServer {
 
   private authenticated(req: IncomingMessage): boolean {
     const h = req.headers.authorization;
-    if (!h || !h.startsWith("Bearer ")) return false;
+    if (!h?.startsWith("Bearer ")) return false;
     const got = Buffer.from(h.slice(7).trim());
     const want = Buffer.from(this.token);
     return got.length === want.length && timingSafeEqual(got, want);
@@ -171,11 +184,19 @@ export class ApiServer {
     });
     try {
       const path = url.pathname;
-      if (publicPaths.has(path) || /^\/(healthz|livez|readyz)\//.test(path)) return this.servePublic(path, url, res);
+      if (publicPaths.has(path) || /^\/(healthz|livez|readyz)\//.test(path))
+        return this.servePublic(path, url, res);
       if (!this.authenticated(req)) throw errors.unauthorized();
       if (info.kind === "resource") {
         if (info.verb === "watch") {
-          const g = { verb: "WATCH", group: info.group, version: info.version, resource: info.resource, scope: labels!.scope, component: "apiserver" };
+          const g = {
+            verb: "WATCH",
+            group: info.group,
+            version: info.version,
+            resource: info.resource,
+            scope: labels!.scope,
+            component: "apiserver",
+          };
           this.metrics.longRunning.inc(g);
           try {
             await serveResource(info, req, res, url, this.regs, this.abort.signal);
@@ -193,13 +214,18 @@ export class ApiServer {
         return;
       }
       if (e instanceof StatusError) return sendStatusError(res, e);
-      console.error(`apiserver: ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
+      console.error(
+        `apiserver: ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : e}`,
+      );
       return sendStatusError(res, errors.internal(e));
     }
   }
 
   private servePublic(path: string, url: URL, res: ServerResponse): void {
-    if (path.startsWith("/version")) return sendJSON(res, 200, versionInfo());
+    if (path.startsWith("/version")) {
+      sendJSON(res, 200, versionInfo());
+      return;
+    }
     const kind = path.split("/")[1];
     const ok = kind !== "readyz" || this.ready;
     const sub = path.split("/")[2];
@@ -229,17 +255,32 @@ export class ApiServer {
       res.end(await this.metrics.registry.metrics());
       return;
     }
-    if (req.method !== "GET" && req.method !== "HEAD") throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
+    if (req.method !== "GET" && req.method !== "HEAD")
+      throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
     const format: DiscoveryFormat = chooseDiscoveryFormat(req.headers.accept ?? "");
     const d = discoveryResponse(path, format, resources, this.url);
     if (d) {
-      res.writeHead(200, { "Content-Type": d.contentType, "Cache-Control": "no-cache, private", ...(d.etag ? { ETag: d.etag } : {}) });
+      res.writeHead(200, {
+        "Content-Type": d.contentType,
+        "Cache-Control": "no-cache, private",
+        ...(d.etag ? { ETag: d.etag } : {}),
+      });
       res.end(d.body);
       return;
     }
     if (path === "/") {
       return sendJSON(res, 200, {
-        paths: ["/api", "/api/v1", "/apis", ...groupPaths(), "/healthz", "/livez", "/metrics", "/readyz", "/version"],
+        paths: [
+          "/api",
+          "/api/v1",
+          "/apis",
+          ...groupPaths(),
+          "/healthz",
+          "/livez",
+          "/metrics",
+          "/readyz",
+          "/version",
+        ],
       });
     }
     throw new StatusError(404, "NotFound", "the server could not find the requested resource", {});
@@ -248,7 +289,10 @@ export class ApiServer {
   private async updateStorageMetrics(): Promise<void> {
     for (const r of this.registries) {
       const n = await this.opts.store.count(r.prefix(""));
-      this.metrics.storageObjects.set({ resource: r.def.group ? `${r.def.plural}.${r.def.group}` : r.def.plural }, n);
+      this.metrics.storageObjects.set(
+        { resource: r.def.group ? `${r.def.plural}.${r.def.group}` : r.def.plural },
+        n,
+      );
     }
   }
 }

@@ -1,7 +1,9 @@
 /** The version the apiserver reports: the Kubernetes API level Skiff serves, and Skiff's own version. */
 import { readFileSync } from "node:fs";
 
-const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
 
 export const skiffVersion: string = pkg.version;
 export const kubeMinor = "33";

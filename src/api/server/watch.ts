@@ -7,7 +7,7 @@ import type { ServerResponse } from "node:http";
 import { errors } from "../machinery/errors.ts";
 import type { KubeObject } from "../machinery/types.ts";
 import { ExpiredError, type WatchEvent, type Watcher } from "../storage/types.ts";
-import { type ResourceRegistry, parseResourceVersion } from "./registry.ts";
+import { parseResourceVersion, type ResourceRegistry } from "./registry.ts";
 
 export interface WatchQuery {
   labelSelector?: string;
@@ -123,14 +123,19 @@ export async function serveWatch(
             write("DELETED", prev);
           }
         },
-        onClose: () => finish(),
+        onClose: (err) => {
+          // A compaction that overtakes a replaying watch ends it like an expired start.
+          if (err instanceof ExpiredError && !res.writableEnded)
+            write(
+              "ERROR",
+              errors.expired(`too old resource version: ${after} (${err.compacted + 1})`).toStatus(),
+            );
+          finish();
+        },
       });
     } catch (e) {
       if (e instanceof ExpiredError) {
-        write(
-          "ERROR",
-          errors.expired(`too old resource version: ${after} (${store.compactedRevision() + 1})`).toStatus(),
-        );
+        write("ERROR", errors.expired(`too old resource version: ${after} (${e.compacted + 1})`).toStatus());
         finish();
         return;
       }

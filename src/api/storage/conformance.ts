@@ -28,7 +28,7 @@ function obj(name: string, data: Record<string, string> = {}, extra: Partial<Kub
 }
 
 /** Polls a condition until it holds or the deadline passes. */
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
+async function waitFor(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

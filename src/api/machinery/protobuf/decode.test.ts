@@ -10,7 +10,11 @@ const ascii = (s: string) => [...Buffer.from(s)];
 /** A base-128 varint. */
 const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(n >>> 7)]);
 /** A length-delimited field (wire type 2). */
-const ld = (field: number, bytes: number[]) => [...varint((field << 3) | 2), ...varint(bytes.length), ...bytes];
+const ld = (field: number, bytes: number[]) => [
+  ...varint((field << 3) | 2),
+  ...varint(bytes.length),
+  ...bytes,
+];
 
 function envelope(apiVersion: string, kind: string, raw: number[], extra: number[] = []): Uint8Array {
   const typeMeta = [...ld(1, ascii(apiVersion)), ...ld(2, ascii(kind))];
@@ -99,18 +103,29 @@ describe("decodeKubeProtobuf: envelope", () => {
     const ev = decodeKubeProtobuf(envelope("v1", "Event", ld(10, [0x08, ...secs, 0x10, ...nanos])));
     assert.equal(ev.eventTime, "2024-01-02T03:04:05.123456Z");
     // Secret{2 data{"k": bytes "v"}}
-    const s = decodeKubeProtobuf(envelope("v1", "Secret", ld(2, [...ld(1, ascii("k")), ...ld(2, ascii("v"))])));
+    const s = decodeKubeProtobuf(
+      envelope("v1", "Secret", ld(2, [...ld(1, ascii("k")), ...ld(2, ascii("v"))])),
+    );
     assert.deepEqual(s.data, { k: "dg==" });
   });
 
   test("wrong magic, truncation, unknown kind and bad wire types are 400 BadRequest", () => {
     const good = envelope("v1", "Namespace", ld(1, ld(1, ascii("x"))));
-    badRequest(() => decodeKubeProtobuf(Uint8Array.from([0x6b, 0x38, 0x73, 0x01, ...good.subarray(4)])), /magic/);
+    badRequest(
+      () => decodeKubeProtobuf(Uint8Array.from([0x6b, 0x38, 0x73, 0x01, ...good.subarray(4)])),
+      /magic/,
+    );
     badRequest(() => decodeKubeProtobuf(Uint8Array.from([0x6b, 0x38])), /magic/);
     badRequest(() => decodeKubeProtobuf(good.subarray(0, good.length - 2)), /envelope/);
     // An envelope whose raw object is cut inside ObjectMeta.name (length 5, one byte present).
-    badRequest(() => decodeKubeProtobuf(envelope("v1", "Namespace", [0x0a, 0x07, 0x0a, 0x05, 0x78])), /Namespace/);
-    badRequest(() => decodeKubeProtobuf(envelope("v1", "Widget", [])), /no kind "Widget" is registered for version "v1"/);
+    badRequest(
+      () => decodeKubeProtobuf(envelope("v1", "Namespace", [0x0a, 0x07, 0x0a, 0x05, 0x78])),
+      /Namespace/,
+    );
+    badRequest(
+      () => decodeKubeProtobuf(envelope("v1", "Widget", [])),
+      /no kind "Widget" is registered for version "v1"/,
+    );
     badRequest(() => decodeKubeProtobuf(envelope("apps/v1", "Namespace", [])), /no kind "Namespace"/);
     badRequest(() => decodeKubeProtobuf(Uint8Array.from([...MAGIC, ...ld(2, [])])), /Kind/);
     // ObjectMeta.name (1) sent as a varint.

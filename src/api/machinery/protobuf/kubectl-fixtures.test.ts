@@ -23,7 +23,10 @@ describe("kubectl 1.33 protobuf request bodies", () => {
     });
     test(`${name}: re-encodes to the exact bytes kubectl sent`, () => {
       const { body, json } = fixture(name);
-      assert.deepStrictEqual(Buffer.from(encodeKubeProtobuf(json as never)).toString("hex"), Buffer.from(body).toString("hex"));
+      assert.deepStrictEqual(
+        Buffer.from(encodeKubeProtobuf(json as never)).toString("hex"),
+        Buffer.from(body).toString("hex"),
+      );
     });
   }
 });

@@ -14,7 +14,7 @@ function assertSubset(want: JsonValue, got: JsonValue | undefined, path: string)
   if (Array.isArray(want)) {
     assert.ok(Array.isArray(got), `${path}: expected a list`);
     assert.equal(got.length, want.length, `${path}: length`);
-    want.forEach((w, i) => assertSubset(w, got[i], `${path}[${i}]`));
+    for (const [i, w] of want.entries()) assertSubset(w, got[i], `${path}[${i}]`);
   } else if (isObject(want)) {
     assert.ok(isObject(got), `${path}: expected an object, got ${JSON.stringify(got)}`);
     for (const [k, w] of Object.entries(want)) assertSubset(w ?? null, got[k], `${path}.${k}`);
@@ -49,7 +49,9 @@ describe("protobuf round trip", () => {
   });
 
   test("a list without items decodes to items: null, as Go marshals a nil slice", () => {
-    const list = decodeKubeProtobuf(encodeKubeProtobuf({ apiVersion: "v1", kind: "PodList", metadata: {}, items: [] }));
+    const list = decodeKubeProtobuf(
+      encodeKubeProtobuf({ apiVersion: "v1", kind: "PodList", metadata: {}, items: [] }),
+    );
     assert.deepEqual(list, { apiVersion: "v1", kind: "PodList", metadata: {}, items: null });
   });
 
@@ -59,7 +61,12 @@ describe("protobuf round trip", () => {
       kind: "List",
       metadata: {},
       items: [
-        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", creationTimestamp: null }, data: { a: "b" } },
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "c", creationTimestamp: null },
+          data: { a: "b" },
+        },
         { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" }, spec: { size: 3 } },
       ],
     };

@@ -1,5 +1,5 @@
 /** ConfigMap/Secret data keys and sizes (kube's IsConfigMapKey, MaxSecretSize). */
-import { type FieldError, fieldErrors, type FieldPath } from "../../machinery/field-errors.ts";
+import { type FieldError, type FieldPath, fieldErrors } from "../../machinery/field-errors.ts";
 
 /** core.MaxSecretSize: 1 MiB for a ConfigMap's or Secret's data. */
 export const maxDataSize = 1024 * 1024;

@@ -1,5 +1,5 @@
 /** ConfigMap strategy as kube's ValidateConfigMap / ValidateConfigMapUpdate. */
-import { type FieldError, fieldErrors, FieldPath } from "../../machinery/field-errors.ts";
+import { type FieldError, FieldPath, fieldErrors } from "../../machinery/field-errors.ts";
 import type { KubeObject } from "../../machinery/types.ts";
 import { deepEqual } from "../../machinery/validation/meta.ts";
 import { obj } from "../pods/json.ts";
@@ -24,7 +24,8 @@ function validate(o: KubeObject): FieldError[] {
     total += base64Size(v);
   }
   // kube reports the size on the empty path: the whole object.
-  if (total > maxDataSize) errs.push({ type: "FieldValueTooLong", field: "", detail: `must have at most ${maxDataSize} bytes` });
+  if (total > maxDataSize)
+    errs.push({ type: "FieldValueTooLong", field: "", detail: `must have at most ${maxDataSize} bytes` });
   return errs;
 }
 
@@ -32,7 +33,8 @@ export function validateImmutableData(o: KubeObject, old: KubeObject, keys: stri
   if (old.immutable !== true) return [];
   const errs: FieldError[] = [];
   if (o.immutable !== true) errs.push(fieldErrors.forbidden("immutable", immutableMsg));
-  for (const k of keys) if (!deepEqual(o[k] ?? {}, old[k] ?? {})) errs.push(fieldErrors.forbidden(k, immutableMsg));
+  for (const k of keys)
+    if (!deepEqual(o[k] ?? {}, old[k] ?? {})) errs.push(fieldErrors.forbidden(k, immutableMsg));
   return errs;
 }
 

@@ -1,7 +1,8 @@
+import type { KubeObject } from "../../machinery/types.ts";
 import { obj, str } from "../pods/json.ts";
 import type { FieldGetters } from "../types.ts";
 
-const io = (o: { involvedObject?: unknown }) => obj(o.involvedObject);
+const io = (o: KubeObject) => obj(o.involvedObject);
 
 /** kube's event ToSelectableFields (pkg/registry/core/event/strategy.go). */
 export const fields: FieldGetters = {

@@ -1,5 +1,5 @@
 /** Namespace strategy as kube's pkg/registry/core/namespace/strategy.go. */
-import { type FieldError, fieldErrors, FieldPath } from "../../machinery/field-errors.ts";
+import { type FieldError, FieldPath, fieldErrors } from "../../machinery/field-errors.ts";
 import { isQualifiedName } from "../../machinery/validation/names.ts";
 import { arr, ensureObj, type Obj, obj, setDefault, str } from "../pods/json.ts";
 import type { Strategy } from "../types.ts";
@@ -12,7 +12,9 @@ function validateFinalizers(spec: unknown): FieldError[] {
   for (const f of arr(obj(spec).finalizers).map(str)) {
     for (const m of isQualifiedName(f)) errs.push(fieldErrors.invalid(p, f, m));
     if (!f.includes("/") && !standardFinalizers.has(f))
-      errs.push(fieldErrors.invalid(p, f, "name is neither a standard finalizer name nor is it fully qualified"));
+      errs.push(
+        fieldErrors.invalid(p, f, "name is neither a standard finalizer name nor is it fully qualified"),
+      );
   }
   return errs;
 }
@@ -44,7 +46,8 @@ export const strategy: Strategy = {
     const phase = str(obj(o.status).phase);
     const p = FieldPath.root("status").child("Phase");
     if (!o.metadata.deletionTimestamp) {
-      if (phase !== "Active") return [fieldErrors.invalid(p, phase, "may only be 'Active' if `deletionTimestamp` is empty")];
+      if (phase !== "Active")
+        return [fieldErrors.invalid(p, phase, "may only be 'Active' if `deletionTimestamp` is empty")];
     } else if (phase !== "Terminating") {
       return [fieldErrors.invalid(p, phase, "may only be 'Terminating' if `deletionTimestamp` is not empty")];
     }

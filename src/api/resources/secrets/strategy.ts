@@ -1,9 +1,9 @@
 /** Secret strategy as kube's ValidateSecret / ValidateSecretUpdate and the v1 stringData conversion. */
-import { type FieldError, fieldErrors, FieldPath } from "../../machinery/field-errors.ts";
+import { type FieldError, FieldPath, fieldErrors } from "../../machinery/field-errors.ts";
 import type { KubeObject } from "../../machinery/types.ts";
 import { validateImmutable } from "../../machinery/validation/meta.ts";
-import { validateImmutableData } from "../configmaps/strategy.ts";
 import { base64Size, maxDataSize, validateKeys } from "../configmaps/keys.ts";
+import { validateImmutableData } from "../configmaps/strategy.ts";
 import { isSet, obj, str } from "../pods/json.ts";
 import type { Strategy } from "../types.ts";
 
@@ -12,20 +12,31 @@ function validate(o: KubeObject): FieldError[] {
   const dp = FieldPath.root("data");
   const errs = validateKeys(Object.keys(data), dp);
   const total = Object.values(data).reduce<number>((n, v) => n + base64Size(v), 0);
-  if (total > maxDataSize) errs.push({ type: "FieldValueTooLong", field: "data", detail: `must have at most ${maxDataSize} bytes` });
+  if (total > maxDataSize)
+    errs.push({ type: "FieldValueTooLong", field: "data", detail: `must have at most ${maxDataSize} bytes` });
   const has = (k: string) => isSet(data[k]);
   const json = (k: string) => {
     if (!has(k)) return errs.push(fieldErrors.required(dp.key(k)));
     try {
       JSON.parse(Buffer.from(str(data[k]), "base64").toString("utf8"));
     } catch (e) {
-      errs.push(fieldErrors.invalid(dp.key(k), "<secret contents redacted>", e instanceof Error ? e.message : String(e)));
+      errs.push(
+        fieldErrors.invalid(
+          dp.key(k),
+          "<secret contents redacted>",
+          e instanceof Error ? e.message : String(e),
+        ),
+      );
     }
   };
   switch (str(o.type)) {
     case "kubernetes.io/service-account-token":
       if (!o.metadata.annotations?.["kubernetes.io/service-account.name"])
-        errs.push(fieldErrors.required(FieldPath.root("metadata").child("annotations").key("kubernetes.io/service-account.name")));
+        errs.push(
+          fieldErrors.required(
+            FieldPath.root("metadata").child("annotations").key("kubernetes.io/service-account.name"),
+          ),
+        );
       break;
     case "kubernetes.io/dockercfg":
       json(".dockercfg");
@@ -54,7 +65,8 @@ export const strategy: Strategy = {
     if (!o.type) o.type = "Opaque";
     if (isSet(o.stringData)) {
       const data = { ...obj(o.data) };
-      for (const [k, v] of Object.entries(obj(o.stringData))) data[k] = Buffer.from(str(v), "utf8").toString("base64");
+      for (const [k, v] of Object.entries(obj(o.stringData)))
+        data[k] = Buffer.from(str(v), "utf8").toString("base64");
       o.data = data;
     }
     delete o.stringData;
