@@ -1,5 +1,5 @@
 /** Shared pieces of the apiserver benchmarks: processes, an HTTPS keep-alive client, statistics. */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import https from "node:https";
 import { loadavg } from "node:os";
@@ -25,10 +25,18 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-function waitForLine(proc: ChildProcess, re: RegExp, timeoutMs: number, what: string): Promise<RegExpExecArray> {
+function waitForLine(
+  proc: ChildProcess,
+  re: RegExp,
+  timeoutMs: number,
+  what: string,
+): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`${what} not ready within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${what} not ready within ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = re.exec(out);
@@ -54,7 +62,8 @@ function stopper(proc: ChildProcess): () => Promise<void> {
     if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
     process.kill(proc.pid, "SIGTERM");
     const t = setTimeout(() => {
-      if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined) process.kill(proc.pid, "SIGKILL");
+      if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined)
+        process.kill(proc.pid, "SIGKILL");
     }, 10_000);
     await exited;
     clearTimeout(t);
@@ -92,7 +101,12 @@ export async function startApiserver(opts: { store?: string; cpuProfDir?: string
   );
   const stop = stopper(proc);
   try {
-    const m = await waitForLine(proc, /^kubeconfig: (.+)$[\s\S]*ready at https:\/\/127\.0\.0\.1:(\d+)/m, 60_000, "apiserver");
+    const m = await waitForLine(
+      proc,
+      /^kubeconfig: (.+)$[\s\S]*ready at https:\/\/127\.0\.0\.1:(\d+)/m,
+      60_000,
+      "apiserver",
+    );
     const endpoint = endpointFromKubeconfig(m[1].trim());
     return {
       pid: proc.pid ?? 0,
@@ -149,7 +163,11 @@ export async function startPeer(apiserverDataDir: string, ca: string, routesFile
   const stop = stopper(proc);
   try {
     const m = await waitForLine(proc, /peer ready at https:\/\/127\.0\.0\.1:(\d+)/, 30_000, "peer");
-    return { pid: proc.pid ?? 0, endpoint: { host: "127.0.0.1", port: Number(m[1]), ca, token: "peer" }, stop };
+    return {
+      pid: proc.pid ?? 0,
+      endpoint: { host: "127.0.0.1", port: Number(m[1]), ca, token: "peer" },
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;
@@ -172,9 +190,18 @@ export class Client {
     this.agent = new https.Agent({ keepAlive: true, maxSockets, ca: ep.ca });
   }
 
-  request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const data = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-    const h: Record<string, string> = { Authorization: `Bearer ${this.ep.token}`, Accept: "application/json", ...headers };
+    const h: Record<string, string> = {
+      Authorization: `Bearer ${this.ep.token}`,
+      Accept: "application/json",
+      ...headers,
+    };
     if (data !== undefined) h["Content-Type"] = "application/json";
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
@@ -280,6 +307,24 @@ export function rssMiB(pid: number): number {
   return Number(m[1]) / 1024;
 }
 
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time (user + system) a process has used, in ms, from /proc/PID/stat. Unlike throughput, CPU
+ * per operation barely moves when other work loads the machine, so the reports give both.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1000) / clockTicks;
+}
+
 /** Sample a process's RSS every intervalMs; stop() returns the largest value seen. */
 export function sampleRss(pid: number, intervalMs = 50): { stop(): number } {
   let max = rssMiB(pid);
@@ -320,7 +365,8 @@ export function intArg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} wants a positive integer, got ${process.argv[i + 1]}`);
+  if (!Number.isInteger(v) || v <= 0)
+    throw new Error(`--${name} wants a positive integer, got ${process.argv[i + 1]}`);
   return v;
 }
 
@@ -331,4 +377,4 @@ export function strArg(name: string): string | undefined {
 
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
-export { tempDir, removeDir };
+export { removeDir, tempDir };

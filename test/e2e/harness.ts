@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import https from "node:https";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -29,10 +30,11 @@ export function tempDir(prefix = "skiff-test-"): string {
 export async function startSkiff(
   command: string,
   args: string[] = [],
-  opts: { dataDir?: string; timeoutMs?: number } = {},
+  opts: { dataDir?: string; timeoutMs?: number; port?: number } = {},
 ): Promise<SkiffProcess> {
   const dataDir = opts.dataDir ?? tempDir();
-  const proc = spawn(process.execPath, [skiffBin, command, "--port", "0", "--data-dir", dataDir, ...args], {
+  const port = String(opts.port ?? 0);
+  const proc = spawn(process.execPath, [skiffBin, command, "--port", port, "--data-dir", dataDir, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -81,6 +83,18 @@ export async function startSkiff(
       await exited;
     },
   };
+}
+
+/** A port that was free a moment ago (for restarting a server on the same address). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export function removeDir(dir: string): void {
@@ -187,7 +201,15 @@ export function apiClient(kubeconfigPath: string): {
     request(method, path, body, headers = {}) {
       return new Promise((resolve, reject) => {
         const data = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-        const h = data !== undefined ? { "Content-Type": "application/json", ...headers } : headers;
+        // Content-Length always: node sends DELETE bodies neither chunked nor delimited otherwise.
+        const h =
+          data !== undefined
+            ? {
+                "Content-Type": "application/json",
+                "Content-Length": String(Buffer.byteLength(data)),
+                ...headers,
+              }
+            : headers;
         const req = https.request(opts(method, path, h), (res) => {
           let text = "";
           res.setEncoding("utf8");
@@ -287,4 +309,38 @@ export function spawnKubectl(
       await exited;
     },
   };
+}
+
+/**
+ * `kubectl` above resolves on "exit", which can come before its stdout is drained (seen: exit 0
+ * with empty stdout when many run at once). This one resolves on "close", after the streams end.
+ */
+export function kubectlClosed(
+  kubeconfig: string,
+  args: string[],
+  opts: { version?: string; input?: string; timeoutMs?: number } = {},
+): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(kubectlPath(opts.version), ["--kubeconfig", kubeconfig, ...args], {
+      env: { ...process.env, KUBECONFIG: "", HOME: tmpdir() },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => {
+      p.kill("SIGKILL");
+      reject(new Error(`kubectl ${args.join(" ")} timed out\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 30_000);
+    p.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    p.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    p.stdin.end(opts.input ?? "");
+  });
 }

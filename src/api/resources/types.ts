@@ -44,7 +44,8 @@ export interface TableDef {
 /** Supported field selector fields (beyond metadata.name and metadata.namespace, which every kind has). */
 export type FieldGetters = Record<string, (obj: KubeObject) => string>;
 
-export type NameRule = "dns1123Subdomain" | "dns1123Label" | "dns1035Label" | "pathSegment";
+/** "none": the kind's strategy checks the name itself (e.g. IPAddress names are IPs). */
+export type NameRule = "dns1123Subdomain" | "dns1123Label" | "dns1035Label" | "pathSegment" | "none";
 
 export interface ScaleDef {
   /** Paths (dotted) of the replica counts and selector in the parent object. */

@@ -22,9 +22,9 @@ const parsedTo = (s: string) => parse(s).requirements.map((r) => [r.key, r.opera
 
 // Messages assembled here the way apimachinery does, to keep the expected texts readable.
 const qualifiedNameMsg =
-  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName' or 'my.name' or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 const labelValueMsg =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue' or 'my_value' or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
 describe("parseLabelSelector: good strings round-trip through String()", () => {
   // selector_test.go TestSelectorParse testGoodStrings: String() equals the input without spaces.
@@ -144,7 +144,7 @@ describe("parseLabelSelector: errors carry kube's messages", () => {
     // Keys are qualified names, checked with a nil field path (printed "<nil>").
     [
       "a/b/c",
-      `unable to parse requirement: <nil>: Invalid value: "a/b/c": ${"a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName' or 'my.name' or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"}`,
+      `unable to parse requirement: <nil>: Invalid value: "a/b/c": ${"a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"}`,
     ],
     ["-x=a", `unable to parse requirement: <nil>: Invalid value: "-x": ${qualifiedNameMsg}`],
     ["/x", `unable to parse requirement: <nil>: Invalid value: "/x": prefix part must be non-empty`],

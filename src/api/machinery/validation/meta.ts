@@ -15,7 +15,8 @@ import {
   isValidLabelValue,
 } from "./names.ts";
 
-export type NameRule = "dns1123Subdomain" | "dns1123Label" | "dns1035Label" | "pathSegment";
+/** "none": the kind's strategy checks the name itself (e.g. IPAddress names are IPs). */
+export type NameRule = "dns1123Subdomain" | "dns1123Label" | "dns1035Label" | "pathSegment" | "none";
 
 export const fieldImmutable = "field is immutable";
 /** apimachinery's TotalAnnotationSizeLimitB. */
@@ -39,6 +40,8 @@ export function validateName(rule: NameRule, name: string, prefix: boolean): str
       return isDNS1035Label(prefix ? maskTrailingDash(name) : name);
     case "pathSegment":
       return prefix ? isPathSegmentPrefix(name) : isPathSegmentName(name);
+    case "none":
+      return [];
   }
 }
 

@@ -14,8 +14,9 @@ const cIdentifierRe = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ianaSvcNameRe = /^[-a-z0-9]+$/;
 const ianaHasLetter = /[a-z]/;
 
+/** apimachinery's RegexError, including its odd spacing: `(e.g. 'a',  or 'b', regex used …)`. */
 const regexError = (msg: string, fmt: string, ...examples: string[]) =>
-  `${msg} (e.g. ${examples.map((e) => `'${e}'`).join(" or ")}, regex used for validation is '${fmt}')`;
+  `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(" or ")}regex used for validation is '${fmt}')`;
 
 const maxLen = (n: number) => `must be no more than ${n} characters`;
 

@@ -11,7 +11,7 @@ export function isConfigMapKey(k: string): string[] {
   if (k.length > 253) errs.push("must be no more than 253 characters");
   if (!keyRe.test(k))
     errs.push(
-      "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name' or 'KEY_NAME' or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+      "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
     );
   if (k === ".") errs.push("must not be '.'");
   else if (k === "..") errs.push("must not be '..'");

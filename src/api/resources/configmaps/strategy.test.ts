@@ -17,7 +17,7 @@ describe("configmap validation (ValidateConfigMap)", () => {
       .validate(cm({ data: { "a b": "x", dup: "1" }, binaryData: { dup: b64("1") } }))
       .map(errorText);
     assert.deepEqual(e, [
-      `data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name' or 'KEY_NAME' or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
+      `data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`,
       'data[dup]: Invalid value: "dup": duplicate of key present in binaryData',
       'binaryData[dup]: Invalid value: "dup": duplicate of key present in data',
     ]);

@@ -11,7 +11,12 @@ const template = (labels: Record<string, string>) => ({
   spec: { containers: [{ name: "web", image: "nginx:1.27" }] },
 });
 function deploy(spec: Record<string, unknown>): KubeObject {
-  const d: KubeObject = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d", namespace: "default" }, spec };
+  const d: KubeObject = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "d", namespace: "default" },
+    spec,
+  };
   strategy.defaults?.(d);
   return d;
 }
@@ -21,7 +26,10 @@ describe("deployment defaults (apps/v1 SetDefaults_Deployment)", () => {
   test("replicas, strategy, history, deadline and the template's pod defaults", () => {
     const d = deploy(good());
     assert.equal(d.spec.replicas, 1);
-    assert.deepEqual(d.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } });
+    assert.deepEqual(d.spec.strategy, {
+      type: "RollingUpdate",
+      rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" },
+    });
     assert.equal(d.spec.revisionHistoryLimit, 10);
     assert.equal(d.spec.progressDeadlineSeconds, 600);
     assert.equal(d.spec.template.spec.restartPolicy, "Always");
@@ -29,7 +37,9 @@ describe("deployment defaults (apps/v1 SetDefaults_Deployment)", () => {
     assert.equal(d.spec.template.spec.enableServiceLinks, undefined);
   });
   test("Recreate gets no rollingUpdate", () => {
-    assert.deepEqual(deploy({ ...good(), strategy: { type: "Recreate" } }).spec.strategy, { type: "Recreate" });
+    assert.deepEqual(deploy({ ...good(), strategy: { type: "Recreate" } }).spec.strategy, {
+      type: "Recreate",
+    });
   });
 });
 
@@ -38,7 +48,9 @@ describe("deployment validation (pkg/apis/apps/validation)", () => {
     [
       "selector does not match the template labels",
       { selector: { matchLabels: { app: "web" } }, template: template({ app: "api" }) },
-      ['spec.template.metadata.labels: Invalid value: {"app":"api"}: `selector` does not match template `labels`'],
+      [
+        'spec.template.metadata.labels: Invalid value: {"app":"api"}: `selector` does not match template `labels`',
+      ],
     ],
     ["selector missing", { template: template({ app: "web" }) }, ["spec.selector: Required value"]],
     [
@@ -46,7 +58,11 @@ describe("deployment validation (pkg/apis/apps/validation)", () => {
       { selector: {}, template: template({ app: "web" }) },
       ["spec.selector: Invalid value: {}: empty selector is invalid for deployment"],
     ],
-    ["negative replicas", { ...good(), replicas: -1 }, ["spec.replicas: Invalid value: -1: must be greater than or equal to 0"]],
+    [
+      "negative replicas",
+      { ...good(), replicas: -1 },
+      ["spec.replicas: Invalid value: -1: must be greater than or equal to 0"],
+    ],
     [
       "both surge and unavailable zero (ValidateRollingUpdateDeployment)",
       { ...good(), strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } },
@@ -64,7 +80,10 @@ describe("deployment validation (pkg/apis/apps/validation)", () => {
     ],
     [
       "template restartPolicy must be Always (ValidatePodTemplateSpecForReplicaSet)",
-      { ...good(), template: { ...template({ app: "web" }), spec: { ...template({}).spec, restartPolicy: "Never" } } },
+      {
+        ...good(),
+        template: { ...template({ app: "web" }), spec: { ...template({}).spec, restartPolicy: "Never" } },
+      },
       ['spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"'],
     ],
     [
@@ -74,7 +93,10 @@ describe("deployment validation (pkg/apis/apps/validation)", () => {
     ],
     [
       "template pod spec errors carry the template path",
-      { ...good(), template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web" }] } } },
+      {
+        ...good(),
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web" }] } },
+      },
       ["spec.template.spec.containers[0].image: Required value"],
     ],
   ];
@@ -87,7 +109,10 @@ describe("deployment validation (pkg/apis/apps/validation)", () => {
   });
   test("the selector is immutable in apps/v1", () => {
     const old = deploy(good());
-    const next = deploy({ selector: { matchLabels: { app: "web", v: "2" } }, template: template({ app: "web", v: "2" }) });
+    const next = deploy({
+      selector: { matchLabels: { app: "web", v: "2" } },
+      template: template({ app: "web", v: "2" }),
+    });
     assert.deepEqual(strategy.validateUpdate?.(next, old).map(errorText), [
       'spec.selector: Invalid value: {"matchLabels":{"app":"web","v":"2"}}: field is immutable',
     ]);
@@ -121,7 +146,9 @@ describe("replicaset (apps/v1)", () => {
   });
   test("selector mismatch and status ordering", () => {
     assert.deepEqual(
-      rs.validate(mk({ selector: { matchLabels: { a: "b" } }, template: template({ a: "c" }) })).map((e) => e.field),
+      rs
+        .validate(mk({ selector: { matchLabels: { a: "b" } }, template: template({ a: "c" }) }))
+        .map((e) => e.field),
       ["spec.template.metadata.labels"],
     );
     const o = mk(good());
@@ -144,7 +171,9 @@ describe("replicationcontroller (core/v1)", () => {
     assert.deepEqual(o.metadata.labels, { app: "web" });
     assert.equal(o.spec.replicas, 1);
     assert.deepEqual(rc.validate(o), []);
-    assert.deepEqual(mk({ template: template({ app: "web" }) }, { team: "x" }).metadata.labels, { team: "x" });
+    assert.deepEqual(mk({ template: template({ app: "web" }) }, { team: "x" }).metadata.labels, {
+      team: "x",
+    });
   });
   test("selector mismatch and activeDeadlineSeconds (ValidatePodTemplateSpecForRC)", () => {
     const o = mk({

@@ -17,5 +17,5 @@ export const endpointslice: ResourceDef = {
   strategy,
   table,
   fields,
-  tracksGeneration: false,
+  tracksGeneration: true,
 };

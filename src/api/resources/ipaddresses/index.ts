@@ -13,7 +13,7 @@ export const ipaddress: ResourceDef = {
   shortNames: ["ip"],
   categories: [],
   subresources: {},
-  nameRule: "dns1123Subdomain",
+  nameRule: "none",
   strategy,
   table,
   fields,

@@ -10,7 +10,12 @@ import { validatePodSpec } from "./validation.ts";
 
 // A pod as a client sends it, then defaulted the way the server does before validation.
 function pod(spec: Record<string, unknown>): KubeObject {
-  const p: KubeObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default" }, spec };
+  const p: KubeObject = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "p", namespace: "default" },
+    spec,
+  };
   strategy.defaults?.(p);
   return p;
 }
@@ -51,7 +56,11 @@ describe("pod defaults (pkg/apis/core/v1/defaults.go)", () => {
           env: [{ name: "IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
         },
       ],
-      volumes: [{ name: "scratch" }, { name: "s", secret: { secretName: "x" } }, { name: "c", configMap: { name: "x" } }],
+      volumes: [
+        { name: "scratch" },
+        { name: "s", secret: { secretName: "x" } },
+        { name: "c", configMap: { name: "x" } },
+      ],
     });
     assert.deepEqual(p.spec.containers[0].readinessProbe, {
       httpGet: { port: 80, path: "/", scheme: "HTTP" },
@@ -68,17 +77,18 @@ describe("pod defaults (pkg/apis/core/v1/defaults.go)", () => {
   test("requests default to limits on pods only; host network copies ports (SetDefaults_Pod)", () => {
     const spec = {
       hostNetwork: true,
-      containers: [{ name: "a", image: "x:1", resources: { limits: { cpu: "1" } }, ports: [{ containerPort: 8080 }] }],
+      containers: [
+        { name: "a", image: "x:1", resources: { limits: { cpu: "1" } }, ports: [{ containerPort: 8080 }] },
+      ],
     };
-    const p = { metadata: {}, spec: structuredClone(spec) };
+    const p: KubeObject = { metadata: {}, spec: structuredClone(spec) };
     defaultPod(p);
     assert.deepEqual(p.spec.containers[0].resources.requests, { cpu: "1" });
     assert.equal(p.spec.containers[0].ports[0].hostPort, 8080);
-    const t: Record<string, unknown> = { spec: structuredClone(spec) };
+    const t: KubeObject = { metadata: {}, spec: structuredClone(spec) };
     defaultPodTemplateSpec(t);
-    const ts = t.spec as { enableServiceLinks?: boolean; containers: Array<{ resources: Record<string, unknown> }> };
-    assert.equal(ts.enableServiceLinks, undefined);
-    assert.equal(ts.containers[0].resources.requests, undefined);
+    assert.equal(t.spec.enableServiceLinks, undefined);
+    assert.equal(t.spec.containers[0].resources.requests, undefined);
   });
   test("prepareForCreate sets Pending and the QoS class; updates keep status", () => {
     const p = pod(web());
@@ -97,12 +107,17 @@ describe("pod defaults (pkg/apis/core/v1/defaults.go)", () => {
     assert.equal(s.status.phase, "Running");
   });
   test("QoS classes (GetPodQOS)", () => {
-    const c = (resources: Record<string, unknown>) => ({ containers: [{ name: "a", image: "x", resources }] });
+    const c = (resources: Record<string, unknown>) => ({
+      containers: [{ name: "a", image: "x", resources }],
+    });
     assert.equal(podQOS(c({})), "BestEffort");
     assert.equal(podQOS(c({ requests: { cpu: "100m" } })), "Burstable");
     const g = { limits: { cpu: "500m", memory: "1Gi" }, requests: { cpu: "0.5", memory: "1024Mi" } };
     assert.equal(podQOS(c(g)), "Guaranteed");
-    assert.equal(podQOS(c({ limits: { cpu: "1", memory: "1Gi" }, requests: { cpu: "500m", memory: "1Gi" } })), "Burstable");
+    assert.equal(
+      podQOS(c({ limits: { cpu: "1", memory: "1Gi" }, requests: { cpu: "500m", memory: "1Gi" } })),
+      "Burstable",
+    );
   });
 });
 
@@ -115,7 +130,12 @@ describe("pod validation (pkg/apis/core/validation/validation.go)", () => {
     ["no containers (validateContainers)", { containers: [] }, ["spec.containers: Required value"]],
     [
       "duplicate container names",
-      { containers: [{ name: "x", image: "a:1" }, { name: "x", image: "b:1" }] },
+      {
+        containers: [
+          { name: "x", image: "a:1" },
+          { name: "x", image: "b:1" },
+        ],
+      },
       ['spec.containers[1].name: Duplicate value: "x"'],
     ],
     ["image required", { containers: [{ name: "x" }] }, ["spec.containers[0].image: Required value"]],
@@ -152,7 +172,10 @@ describe("pod validation (pkg/apis/core/validation/validation.go)", () => {
         containers: [{ name: "x", image: "a:1", volumeMounts: [{ name: "data", mountPath: "/d" }] }],
         volumes: [{ name: "v" }, { name: "v" }],
       },
-      ['spec.volumes[1].name: Duplicate value: "v"', 'spec.containers[0].volumeMounts[0].name: Not found: "data"'],
+      [
+        'spec.volumes[1].name: Duplicate value: "v"',
+        'spec.containers[0].volumeMounts[0].name: Not found: "data"',
+      ],
     ],
     [
       "restartPolicy and dnsPolicy enums",
@@ -177,13 +200,21 @@ describe("pod validation (pkg/apis/core/validation/validation.go)", () => {
     ],
     [
       "requests above limits (ValidateResourceRequirements)",
-      { containers: [{ name: "x", image: "a:1", resources: { limits: { cpu: "1" }, requests: { cpu: "2" } } }] },
-      ['spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1'],
+      {
+        containers: [
+          { name: "x", image: "a:1", resources: { limits: { cpu: "1" }, requests: { cpu: "2" } } },
+        ],
+      },
+      [
+        'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1',
+      ],
     ],
     [
       "unknown resource name",
       { containers: [{ name: "x", image: "a:1", resources: { requests: { gpu: "1" } } }] },
-      ['spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource for containers'],
+      [
+        'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource for containers',
+      ],
     ],
     [
       "env var name with '=' and value plus valueFrom (ValidateEnv)",
@@ -192,7 +223,10 @@ describe("pod validation (pkg/apis/core/validation/validation.go)", () => {
           {
             name: "x",
             image: "a:1",
-            env: [{ name: "A=B" }, { name: "C", value: "v", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
+            env: [
+              { name: "A=B" },
+              { name: "C", value: "v", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+            ],
           },
         ],
       },
@@ -205,7 +239,7 @@ describe("pod validation (pkg/apis/core/validation/validation.go)", () => {
       "bad container name is a DNS label error",
       { containers: [{ name: "Web", image: "a:1" }] },
       [
-        `spec.containers[0].name: Invalid value: "Web": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+        `spec.containers[0].name: Invalid value: "Web": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
       ],
     ],
   ];
@@ -230,7 +264,9 @@ describe("pod update (ValidatePodUpdate)", () => {
     assert.equal(e.length, 1);
     assert.equal(e[0].field, "spec");
     assert.equal(e[0].type, "FieldValueForbidden");
-    assert.ok(e[0].detail.startsWith("pod updates may not change fields other than `spec.containers[*].image`"));
+    assert.ok(
+      e[0].detail.startsWith("pod updates may not change fields other than `spec.containers[*].image`"),
+    );
   });
   test("containers may not be added", () => {
     const old = pod(web());
