@@ -1,9 +1,5 @@
 /** The version the apiserver reports: the Kubernetes API level Skiff serves, and Skiff's own version. */
-import { readFileSync } from "node:fs";
-
-const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
+import pkg from "../../../package.json" with { type: "json" };
 
 export const skiffVersion: string = pkg.version;
 export const kubeMinor = "33";
