@@ -3,7 +3,7 @@
  * only the layers listed for it (and itself). cli may import anything.
  */
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { test } from "node:test";
 
@@ -58,7 +58,8 @@ test("every import stays within the layers DESIGN.md allows", () => {
       const target = resolve(dirname(file), m[1]);
       const to = layerOf(target);
       if (!to || to === from) continue;
-      if (!allowed[from].includes(to)) violations.push(`${relative(src, file)} (${from}) imports ${m[1]} (${to})`);
+      if (!allowed[from].includes(to))
+        violations.push(`${relative(src, file)} (${from}) imports ${m[1]} (${to})`);
     }
   }
   assert.deepEqual(violations, []);

@@ -139,7 +139,8 @@ export function kubectl(
     p.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
-    p.on("exit", (code) => {
+    // "close", not "exit": output may still be unread when the process exits.
+    p.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -309,38 +310,4 @@ export function spawnKubectl(
       await exited;
     },
   };
-}
-
-/**
- * `kubectl` above resolves on "exit", which can come before its stdout is drained (seen: exit 0
- * with empty stdout when many run at once). This one resolves on "close", after the streams end.
- */
-export function kubectlClosed(
-  kubeconfig: string,
-  args: string[],
-  opts: { version?: string; input?: string; timeoutMs?: number } = {},
-): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(kubectlPath(opts.version), ["--kubeconfig", kubeconfig, ...args], {
-      env: { ...process.env, KUBECONFIG: "", HOME: tmpdir() },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => {
-      p.kill("SIGKILL");
-      reject(new Error(`kubectl ${args.join(" ")} timed out\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 30_000);
-    p.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    p.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    p.stdin.end(opts.input ?? "");
-  });
 }

@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import {
   type KubectlResult,
-  kubectlClosed,
+  kubectl,
   parseTable,
   removeDir,
   type SkiffProcess,
@@ -208,7 +208,7 @@ describe("kubectl against skiff apiserver", () => {
     describe(`kubectl ${version}`, () => {
       const prefix = `k${version.replace(".", "")}`;
       const k = (args: string[], opts: { input?: string } = {}) =>
-        kubectlClosed(skiff.kubeconfig, args, { version, ...opts });
+        kubectl(skiff.kubeconfig, args, { version, ...opts });
       const genNs = `${prefix}-gen`;
       const scratch = tempDir("skiff-kubectl-e2e-");
       const seeds = placeSeeds(prefix, scratch);

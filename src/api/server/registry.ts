@@ -51,6 +51,33 @@ export interface DeleteResult {
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** The field manager of this write (query parameter fieldManager, or one derived from the client). */
+  fieldManager?: string;
+}
+
+/** Undoes a side effect of a write hook (an allocation) when the write fails or is a dry run. */
+export type Undo = () => Promise<void> | void;
+
+export interface WriteContext {
+  dryRun: boolean;
+  fieldManager?: string;
+  /** "Update" for PUT/PATCH/scale, "Apply" for server-side apply. */
+  operation: "Create" | "Update" | "Apply";
+  subresource?: string;
+}
+
+/**
+ * Extension points in the write pipeline (kube's admission plugins and REST hooks): allocators,
+ * managed fields. They run after defaults and preparation and before validation, so what they set
+ * is validated; a throw aborts the write, and every Undo returned so far runs.
+ */
+export interface WriteHooks {
+  beforeCreate?(obj: KubeObject, ctx: WriteContext): Promise<Undo | undefined> | Undo | undefined;
+  beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: WriteContext): Promise<Undo | undefined> | Undo | undefined;
+  /** After an update is stored (e.g. free what the update dropped). */
+  afterUpdate?(obj: KubeObject, old: KubeObject): Promise<void> | void;
+  /** After the object is gone from the store. */
+  afterDelete?(obj: KubeObject): Promise<void> | void;
 }
 
 /** What a registry needs from the rest of the apiserver. */
@@ -60,8 +87,6 @@ export interface RegistryContext {
   checkNamespaceWritable(ns: string, gr: GroupResource, name: string): Promise<void>;
   /** Throws Forbidden when this object may not be deleted (protected namespaces). */
   admitDelete?(def: ResourceDef, ns: string, name: string): void;
-  /** Called after an object is gone (for garbage collection of its dependents). */
-  onDeleted?(def: ResourceDef, obj: KubeObject, policy: DeleteOptions["propagationPolicy"]): void;
   now(): Date;
 }
 
@@ -116,6 +141,8 @@ export function parseResourceVersion(rv: string, what = "resourceVersion"): numb
 export class ResourceRegistry {
   readonly gr: GroupResource;
   readonly apiVersion: string;
+  /** Write hooks, run in order (see WriteHooks). */
+  readonly hooks: WriteHooks[] = [];
 
   constructor(
     readonly def: ResourceDef,
@@ -278,22 +305,34 @@ export class ResourceRegistry {
     if (this.def.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
     this.def.strategy.prepareForCreate?.(obj);
-    const errs = [...this.validateMeta(obj), ...this.def.strategy.validate(obj)];
-    if (errs.length > 0) throw this.invalid(meta.name ?? "", errs);
     if (this.def.namespaced) await this.ctx.checkNamespaceWritable(ns, this.gr, meta.name ?? "");
-    if (opts.dryRun) {
-      if (await this.ctx.store.get(this.key(ns, meta.name!))) throw errors.alreadyExists(this.gr, meta.name!);
-      return { ...obj, apiVersion: this.apiVersion, kind: this.def.kind };
-    }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return this.present(await this.ctx.store.create(this.key(ns, meta.name!), obj));
-      } catch (e) {
-        if (!(e instanceof KeyExistsError)) throw e;
-        // generateName collisions get a new name, as kube-apiserver retries them.
-        if (!generated || attempt >= 7) throw errors.alreadyExists(this.gr, meta.name!);
-        meta.name = meta.generateName + randomSuffix();
+    const wctx: WriteContext = { dryRun: !!opts.dryRun, fieldManager: opts.fieldManager, operation: "Create" };
+    const undo: Undo[] = [];
+    try {
+      for (const h of this.hooks) {
+        const u = await h.beforeCreate?.(obj, wctx);
+        if (u) undo.push(u);
       }
+      const errs = [...this.validateMeta(obj), ...this.def.strategy.validate(obj)];
+      if (errs.length > 0) throw this.invalid(meta.name ?? "", errs);
+      if (opts.dryRun) {
+        if (await this.ctx.store.get(this.key(ns, meta.name!))) throw errors.alreadyExists(this.gr, meta.name!);
+        await runUndo(undo);
+        return { ...obj, apiVersion: this.apiVersion, kind: this.def.kind };
+      }
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return this.present(await this.ctx.store.create(this.key(ns, meta.name!), obj));
+        } catch (e) {
+          if (!(e instanceof KeyExistsError)) throw e;
+          // generateName collisions get a new name, as kube-apiserver retries them.
+          if (!generated || attempt >= 7) throw errors.alreadyExists(this.gr, meta.name!);
+          meta.name = meta.generateName + randomSuffix();
+        }
+      }
+    } catch (e) {
+      await runUndo(undo);
+      throw e;
     }
   }
 
@@ -330,7 +369,7 @@ export class ResourceRegistry {
     ) {
       const gone = await this.ctx.store.delete(cur.key, cur.modRevision);
       const out = this.present(gone);
-      this.ctx.onDeleted?.(this.def, out, "Background");
+      await this.afterDelete(out);
       return out;
     }
     const stored = { ...next, metadata: { ...meta } };
@@ -350,6 +389,17 @@ export class ResourceRegistry {
     return (
       this.def.plural === "pods" && this.def.group === "" && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0
     );
+  }
+
+  private async afterDelete(obj: KubeObject): Promise<void> {
+    for (const h of this.hooks) {
+      try {
+        await h.afterDelete?.(obj);
+      } catch (e) {
+        // The object is gone whatever a hook says; repair loops pick up what a hook missed.
+        console.error(`${this.def.plural}: after delete of ${obj.metadata.name}: ${e instanceof Error ? e.message : e}`);
+      }
+    }
   }
 
   private storeError(e: unknown, name: string): unknown {
@@ -373,38 +423,91 @@ export class ResourceRegistry {
         `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
       );
     obj.metadata.name = name;
-    const wantRV = obj.metadata.resourceVersion;
-    if (wantRV !== undefined && wantRV !== "" && !/^\d+$/.test(wantRV))
-      throw this.invalid(name, [
-        fieldErrors.invalid("metadata.resourceVersion", wantRV, "must be a valid resource version"),
-      ]);
-    let result: KubeObject | undefined;
-    const cur = await this.getStored(ns, name).catch((e) => {
-      throw e;
-    });
-    let current = cur;
+    return this.updateWith(ns, name, () => obj, opts);
+  }
+
+  /**
+   * The update pipeline for PUT, PATCH and /scale: `desired` turns the current object into the
+   * wanted one (a PUT returns its body; a patch applies itself to current). The wanted object's
+   * metadata.resourceVersion, when set, must be current (409 otherwise); without one the update
+   * is retried on conflicts against the newest object, as kube's GuaranteedUpdate does.
+   */
+  async updateWith(
+    ns: string,
+    name: string,
+    desired: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts: WriteOptions & { subresource?: "status"; operation?: "Update" | "Apply" } = {},
+  ): Promise<KubeObject> {
     for (let attempt = 0; ; attempt++) {
-      if (wantRV && Number(wantRV) !== current.modRevision) throw errors.staleUpdate(this.gr, name);
+      const current = await this.getStored(ns, name);
       const old = this.present(current);
-      const next = this.prepareUpdate(obj, old, opts.subresource);
-      if (opts.dryRun) return next;
-      if (this.unchanged(next, old)) return old;
+      const obj = clone(await desired(old));
+      this.checkTypeMeta(obj);
+      this.checkNamespace(obj, ns);
+      obj.metadata.name = name;
+      const wantRV = obj.metadata.resourceVersion;
+      if (wantRV !== undefined && wantRV !== "" && !/^\d+$/.test(wantRV))
+        throw this.invalid(name, [
+          fieldErrors.invalid("metadata.resourceVersion", wantRV, "must be a valid resource version"),
+        ]);
+      if (wantRV && Number(wantRV) !== current.modRevision) throw errors.staleUpdate(this.gr, name);
+      const wctx: WriteContext = {
+        dryRun: !!opts.dryRun,
+        fieldManager: opts.fieldManager,
+        operation: opts.operation ?? "Update",
+        subresource: opts.subresource,
+      };
+      const undo: Undo[] = [];
       try {
-        result = await this.write(current, next);
+        const next = await this.prepareUpdateWithHooks(obj, old, wctx, undo);
+        if (opts.dryRun) {
+          await runUndo(undo);
+          return next;
+        }
+        if (this.unchanged(next, old)) {
+          await runUndo(undo);
+          return old;
+        }
+        const result = await this.write(current, next);
+        for (const h of this.hooks) await h.afterUpdate?.(result, old);
         return result;
       } catch (e) {
+        await runUndo(undo);
         // An unconditional update (no resourceVersion given) is retried against the newest object.
-        if (e instanceof RevisionConflictError && !wantRV && attempt < 16) {
-          current = await this.getStored(ns, name);
-          continue;
-        }
+        if (e instanceof RevisionConflictError && !wantRV && attempt < 16) continue;
         throw this.storeError(e, name);
       }
     }
   }
 
+  private async prepareUpdateWithHooks(
+    obj: KubeObject,
+    old: KubeObject,
+    wctx: WriteContext,
+    undo: Undo[],
+  ): Promise<KubeObject> {
+    return this.prepareUpdate(obj, old, wctx.subresource === "status" ? "status" : undefined, async (next) => {
+      for (const h of this.hooks) {
+        const u = await h.beforeUpdate?.(next, old, wctx);
+        if (u) undo.push(u);
+      }
+    });
+  }
+
   /** The update pipeline without the write: defaults, server fields, prepare, validate. */
-  prepareUpdate(input: KubeObject, old: KubeObject, subresource?: "status"): KubeObject {
+  prepareUpdate(input: KubeObject, old: KubeObject, subresource?: "status"): KubeObject;
+  prepareUpdate(
+    input: KubeObject,
+    old: KubeObject,
+    subresource: "status" | undefined,
+    hooks: (obj: KubeObject) => Promise<void>,
+  ): Promise<KubeObject>;
+  prepareUpdate(
+    input: KubeObject,
+    old: KubeObject,
+    subresource?: "status",
+    hooks?: (obj: KubeObject) => Promise<void>,
+  ): KubeObject | Promise<KubeObject> {
     const obj = clone(input);
     const s = this.def.strategy;
     s.defaults?.(obj);
@@ -442,16 +545,20 @@ export class ResourceRegistry {
             ),
           );
     }
-    errs.push(...this.validateMeta(obj), ...validateObjectMetaUpdate(obj.metadata, om));
-    if (subresource === "status" && s.validateStatusUpdate) errs.push(...s.validateStatusUpdate(obj, old));
-    else {
-      errs.push(...s.validate(obj));
-      if (s.validateUpdate) errs.push(...s.validateUpdate(obj, old));
-    }
-    if (errs.length > 0) throw this.invalid(old.metadata.name ?? "", errs);
-    obj.apiVersion = this.apiVersion;
-    obj.kind = this.def.kind;
-    return obj;
+    const finish = (): KubeObject => {
+      errs.push(...this.validateMeta(obj), ...validateObjectMetaUpdate(obj.metadata, om));
+      if (subresource === "status" && s.validateStatusUpdate) errs.push(...s.validateStatusUpdate(obj, old));
+      else {
+        errs.push(...s.validate(obj));
+        if (s.validateUpdate) errs.push(...s.validateUpdate(obj, old));
+      }
+      if (errs.length > 0) throw this.invalid(old.metadata.name ?? "", errs);
+      obj.apiVersion = this.apiVersion;
+      obj.kind = this.def.kind;
+      return obj;
+    };
+    if (!hooks) return finish();
+    return hooks(obj).then(finish);
   }
 
   private unchanged(next: KubeObject, old: KubeObject): boolean {
@@ -514,7 +621,7 @@ export class ResourceRegistry {
       if (opts.dryRun) return { object: obj, gone: true };
       try {
         const gone = this.present(await this.ctx.store.delete(cur.key, cur.modRevision));
-        this.ctx.onDeleted?.(this.def, gone, opts.propagationPolicy);
+        await this.afterDelete(gone);
         return { object: gone, gone: true };
       } catch (e) {
         if (e instanceof RevisionConflictError && attempt < 16) continue;
@@ -555,4 +662,8 @@ function pickMetaForStatus(m: KubeObject["metadata"]): Partial<KubeObject["metad
   if (m.labels) out.labels = m.labels;
   if (m.annotations) out.annotations = m.annotations;
   return out;
+}
+
+async function runUndo(undo: Undo[]): Promise<void> {
+  for (const u of undo.splice(0).reverse()) await u();
 }

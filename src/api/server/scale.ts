@@ -83,8 +83,10 @@ export async function updateScale(
   const wantRV = scale.metadata?.resourceVersion;
   const sc = reg.def.subresources.scale!;
   const apply = (cur: KubeObject): KubeObject => {
-    if (wantRV && wantRV !== cur.metadata.resourceVersion) throw errors.staleUpdate(reg.gr, name);
     const next = structuredClone(cur);
+    // The Scale's resourceVersion (when given) is a precondition on the parent object.
+    if (wantRV) next.metadata.resourceVersion = wantRV;
+    else delete next.metadata.resourceVersion;
     const specPath = sc.specReplicas.split(".");
     let target = next as Record<string, unknown>;
     for (const p of specPath.slice(0, -1)) {
@@ -94,10 +96,6 @@ export async function updateScale(
     target[specPath[specPath.length - 1]] = replicas;
     return next;
   };
-  if (dryRun) {
-    const cur = await reg.get(ns, name);
-    return toScale(reg, reg.prepareUpdate(apply(cur), cur));
-  }
-  const updated = await reg.guaranteedUpdate(ns, name, (cur) => reg.prepareUpdate(apply(cur), cur));
+  const updated = await reg.updateWith(ns, name, apply, { dryRun });
   return toScale(reg, updated);
 }
