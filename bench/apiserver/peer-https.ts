@@ -4,7 +4,7 @@
  *   node --import tsx bench/apiserver/peer-https.ts CERT KEY [ROUTES.json]
  * ROUTES.json: { "get": { "<url>\n<accept>": "<file with the body>" }, "post": "<file>",
  * "put": "<file>" } — the put body holds RV where the resourceVersion goes. A GET with watch=1
- * holds the stream open; each PUT answers with the next revision and sends one MODIFIED event
+ * holds the stream open; each PUT answers with the next revision, then sends one MODIFIED event
  * to every open stream (what an apiserver's watch fan-out must do at least).
  */
 import { readFileSync } from "node:fs";
@@ -83,8 +83,12 @@ const server = https.createServer(
         res
           .writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(obj) })
           .end(obj);
+        // After the response has gone out: Node sends a response on the next tick, and an
+        // apiserver answers the write before it fans the event out.
         const line = `{"type":"MODIFIED","object":${obj}}\n`;
-        for (const w of watchers) w.write(line);
+        setImmediate(() => {
+          for (const w of watchers) w.write(line);
+        });
         return;
       }
       res.writeHead(405).end();

@@ -7,6 +7,7 @@ import { event } from "./events/index.ts";
 import { ingressclass } from "./ingressclasses/index.ts";
 import { ingress } from "./ingresses/index.ts";
 import { ipaddress } from "./ipaddresses/index.ts";
+import { lease } from "./leases/index.ts";
 import { namespace } from "./namespaces/index.ts";
 import { node } from "./nodes/index.ts";
 import { pod } from "./pods/index.ts";
@@ -34,4 +35,5 @@ export const resources: ResourceDef[] = [
   ingressclass,
   servicecidr,
   ipaddress,
+  lease,
 ];

@@ -55,6 +55,14 @@ export interface ScaleDef {
   selectorStyle: "label" | "map";
 }
 
+/** A subresource served by dedicated code (pods/binding, namespaces/finalize …), listed in discovery. */
+export interface OtherSubresource {
+  name: string;
+  /** The kind it takes and answers with, in the parent's group and version. */
+  kind: string;
+  verbs: string[];
+}
+
 export interface ResourceDef {
   group: string;
   version: string;
@@ -64,7 +72,7 @@ export interface ResourceDef {
   namespaced: boolean;
   shortNames: string[];
   categories: string[];
-  subresources: { status?: boolean; scale?: ScaleDef };
+  subresources: { status?: boolean; scale?: ScaleDef; others?: OtherSubresource[] };
   /** How metadata.name is validated (kube's ValidateNameFunc per kind). */
   nameRule: NameRule;
   strategy: Strategy;

@@ -1,5 +1,6 @@
 import { appsV1Types } from "./apps-v1.ts";
 import { autoscalingV1Types } from "./autoscaling-v1.ts";
+import { coordinationV1Types } from "./coordination-v1.ts";
 import { coreV1Types } from "./core-v1.ts";
 import { discoveryV1Types } from "./discovery-v1.ts";
 import { metaV1Types } from "./meta-v1.ts";
@@ -17,6 +18,7 @@ export const typeRegistry: ReadonlyMap<string, TypeDef> = new Map(
     ...discoveryV1Types,
     ...networkingV1Types,
     ...autoscalingV1Types,
+    ...coordinationV1Types,
   ].map((t) => [t.name, t]),
 );
 
@@ -47,6 +49,7 @@ const kindsByVersion: Record<string, Record<string, string>> = {
     "ServiceCIDR",
     "IPAddress",
   ]),
+  "coordination.k8s.io/v1": withLists("io.k8s.api.coordination.v1", ["Lease"]),
   "autoscaling/v1": { Scale: "io.k8s.api.autoscaling.v1.Scale" },
   "meta.k8s.io/v1": {
     PartialObjectMetadata: `${META}.PartialObjectMetadata`,

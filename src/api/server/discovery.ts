@@ -163,6 +163,14 @@ export function apiResourceList(defs: ResourceDef[], group: string, version: str
         verbs: [...SUBRESOURCE_VERBS],
       });
     }
+    for (const o of d.subresources.others ?? [])
+      resources.push({
+        name: `${d.plural}/${o.name}`,
+        singularName: "",
+        namespaced: d.namespaced,
+        kind: o.kind,
+        verbs: [...o.verbs],
+      });
   }
   resources.sort((a, b) => byName(String(a.name), String(b.name)));
   // The core group's list carries no apiVersion, as kube-apiserver's /api/v1 answer.
@@ -196,6 +204,12 @@ function aggregatedResource(d: ResourceDef): JsonObject {
       verbs: [...SUBRESOURCE_VERBS],
     });
   }
+  for (const o of d.subresources.others ?? [])
+    subs.push({
+      subresource: o.name,
+      responseKind: { group: d.group, version: d.version, kind: o.kind },
+      verbs: [...o.verbs],
+    });
   if (subs.length > 0) r.subresources = subs;
   return r;
 }

@@ -1,6 +1,7 @@
 /** Serves resource requests: routing by RequestInfo, verbs, subresources, output formats. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, StatusError } from "../machinery/errors.ts";
+import { type FieldError, fieldErrors } from "../machinery/field-errors.ts";
 import { isObject, type KubeObject } from "../machinery/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import { decodeObject, readBody } from "./body.ts";
@@ -9,6 +10,7 @@ import {
   type ListQuery,
   parseResourceVersion,
   type ResourceRegistry,
+  rfc3339,
 } from "./registry.ts";
 import type { ResourceRequest } from "./request-info.ts";
 import { getScale, updateScale } from "./scale.ts";
@@ -144,7 +146,7 @@ export async function serveResource(
     const ok =
       (sub === "status" && def.subresources.status) ||
       (sub === "scale" && def.subresources.scale) ||
-      (sub === "finalize" && def.plural === "namespaces" && def.group === "");
+      def.subresources.others?.some((o) => o.name === sub);
     if (!ok) throw notFoundResource();
   }
   const q = url.searchParams;
@@ -229,11 +231,15 @@ export async function serveResource(
       );
     }
     case "create": {
+      const dryRun = dryRunOf(q);
+      if (sub === "binding") {
+        const binding = decodeObject(await readBody(req), req.headers["content-type"], "Binding");
+        return sendJSON(res, 201, await bindPod(reg, ns, ri.name, binding, dryRun));
+      }
       if (sub)
         throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
-      const dryRun = dryRunOf(q);
       const obj = decodeObject(await readBody(req), req.headers["content-type"], def.kind);
-      const created = await reg.create(ns, obj, { dryRun });
+      const created = await reg.create(ns, obj, { dryRun, fieldManager: fieldManagerOf(req, q) });
       return respond(201, created);
     }
     case "update": {
@@ -257,6 +263,7 @@ export async function serveResource(
       }
       const updated = await reg.update(ns, ri.name, obj, {
         dryRun,
+        fieldManager: fieldManagerOf(req, q),
         subresource: sub === "status" ? "status" : undefined,
       });
       return respond(200, updated);
@@ -300,6 +307,57 @@ export async function serveResource(
     default:
       throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
+}
+
+/**
+ * The field manager of a write: the fieldManager parameter, else the User-Agent's first part
+ * (kube's prefixFromUserAgent), at most 128 characters.
+ */
+export function fieldManagerOf(req: IncomingMessage, q: URLSearchParams): string {
+  const m = q.get("fieldManager");
+  if (m !== null && m !== "") {
+    if (m.length > 128) throw errors.badRequest("fieldManager: Too long: may not be more than 128 bytes");
+    return m;
+  }
+  return (req.headers["user-agent"] ?? "").split("/")[0].slice(0, 128);
+}
+
+/** POST pods/{name}/binding: the scheduler's assignment of a pod to a node (kube's BindingREST). */
+async function bindPod(
+  reg: ResourceRegistry,
+  ns: string,
+  name: string,
+  binding: KubeObject,
+  dryRun: boolean,
+): Promise<unknown> {
+  const target = (binding as { target?: { kind?: string; name?: string } }).target;
+  const causes: FieldError[] = [];
+  if (!target?.name) causes.push(fieldErrors.required("target.name"));
+  if (target?.kind && target.kind !== "Node")
+    causes.push(fieldErrors.notSupported("target.kind", target.kind, ["Node"]));
+  if (causes.length > 0) throw errors.invalid("", "Binding", binding.metadata.name ?? name, causes);
+  const gr = { group: "", resource: "pods/binding" };
+  const bind = (cur: KubeObject): KubeObject => {
+    if (cur.metadata.deletionTimestamp)
+      throw errors.conflict(gr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    const nodeName = (cur.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (nodeName) throw errors.conflict(gr, name, `pod ${name} is already assigned to node "${nodeName}"`);
+    const next = structuredClone(cur);
+    next.spec = { ...(next.spec ?? {}), nodeName: target!.name };
+    const status = (next.status ?? {}) as { conditions?: Array<Record<string, unknown>> };
+    const conds = (status.conditions ?? []).filter((c) => c.type !== "PodScheduled");
+    conds.push({
+      type: "PodScheduled",
+      status: "True",
+      lastProbeTime: null,
+      lastTransitionTime: rfc3339(new Date()),
+    });
+    next.status = { ...status, conditions: conds };
+    return next;
+  };
+  if (dryRun) bind(await reg.get(ns, name));
+  else await reg.guaranteedUpdate(ns, name, bind);
+  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 };
 }
 
 /** Kinds whose REST storage answers a DELETE with the deleted object rather than a Status. */

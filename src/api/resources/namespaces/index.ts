@@ -12,7 +12,7 @@ export const namespace: ResourceDef = {
   namespaced: false,
   shortNames: ["ns"],
   categories: [],
-  subresources: { status: true },
+  subresources: { status: true, others: [{ name: "finalize", kind: "Namespace", verbs: ["update"] }] },
   nameRule: "dns1123Label",
   strategy,
   table,

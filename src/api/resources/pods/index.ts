@@ -12,7 +12,7 @@ export const pod: ResourceDef = {
   namespaced: true,
   shortNames: ["po"],
   categories: ["all"],
-  subresources: { status: true },
+  subresources: { status: true, others: [{ name: "binding", kind: "Binding", verbs: ["create"] }] },
   nameRule: "dns1123Subdomain",
   strategy,
   table,
