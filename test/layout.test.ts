@@ -16,8 +16,12 @@ const layers = [
   "api/schema",
   "api/storage",
   "api/resources",
+  "api/openapi",
   "api/server",
   "client",
+  "controllers",
+  "agent",
+  "dns",
   "cli",
 ] as const;
 type Layer = (typeof layers)[number];
@@ -29,8 +33,13 @@ const allowed: Record<Layer, Layer[]> = {
   "api/schema": ["api/machinery"],
   "api/storage": ["api/machinery", "util"],
   "api/resources": ["api/machinery", "util"],
-  "api/server": ["api/resources", "api/machinery", "api/schema", "api/storage", "util"],
+  "api/openapi": ["api/schema", "api/resources", "api/machinery"],
+  "api/server": ["api/resources", "api/openapi", "api/machinery", "api/schema", "api/storage", "util"],
   client: ["api/machinery", "util"],
+  controllers: ["client", "api/machinery", "util"],
+  agent: ["client", "api/machinery", "util"],
+  // DNS core and its plugins; only the kubernetes plugin reads the API, through the client.
+  dns: ["client", "api/machinery", "util"],
   cli: [...layers],
 };
 

@@ -77,16 +77,25 @@ export interface Apiserver extends Proc {
 
 /**
  * A fresh `skiff apiserver` on a temp data dir (SQLite store unless told), loopback only.
- * cpuProfDir: run it under `node --cpu-prof`; the profile is written there when it stops.
+ * cpuProfDir: run it under `node --cpu-prof` from the TypeScript sources (not the bundle
+ * bin/skiff.js may pick), so frames name their src/ files; the profile is written when it stops.
  */
 export async function startApiserver(opts: { store?: string; cpuProfDir?: string } = {}): Promise<Apiserver> {
   const dataDir = tempDir("skiff-bench-");
-  const nodeArgs = opts.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", opts.cpuProfDir] : [];
+  const entry = opts.cpuProfDir
+    ? [
+        "--cpu-prof",
+        "--cpu-prof-dir",
+        opts.cpuProfDir,
+        "--import",
+        "tsx",
+        join(benchDir, "../../src/cli/main.ts"),
+      ]
+    : [skiffBin];
   const proc = spawn(
     process.execPath,
     [
-      ...nodeArgs,
-      skiffBin,
+      ...entry,
       "apiserver",
       "--port",
       "0",

@@ -16,7 +16,8 @@ export interface SqliteCeiling {
   batchedInsertsPerSec: number;
 }
 
-const SCHEMA = `
+/** The store's log table (src/api/storage/sqlite/sqlite-store.ts), without its meta table. */
+export const SCHEMA = `
 CREATE TABLE log (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
@@ -29,7 +30,8 @@ CREATE TABLE log (
 CREATE INDEX log_name_id ON log (name, id);
 `;
 
-function open(path: string): Database.Database {
+/** A fresh database file in WAL mode with synchronous=NORMAL, as the store opens it. */
+export function open(path: string): Database.Database {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");

@@ -1,6 +1,7 @@
 /** `skiff apiserver`: the Kubernetes API over the embedded store. */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { checkAllocationOptions } from "../api/server/allocators/index.ts";
 import { ApiServer } from "../api/server/server.ts";
 import { openStore } from "../api/storage/index.ts";
 import type { Store } from "../api/storage/types.ts";
@@ -15,6 +16,12 @@ export const apiserverFlags: FlagSpec = {
   "api-port": { type: "string", help: "same as --port" },
   "bind-address": { type: "string", default: "127.0.0.1", help: "address to listen on" },
   store: { type: "string", default: "sqlite", help: "sqlite (durable, in the data dir) or memory" },
+  "service-cidr": {
+    type: "string",
+    default: "10.96.0.0/12",
+    help: "ClusterIP range(s): one CIDR, or one per family (a,b)",
+  },
+  "service-node-port-range": { type: "string", default: "30000-32767", help: "NodePort range" },
   help: { type: "boolean", help: "show this help" },
 };
 
@@ -36,13 +43,32 @@ export async function startApiServer(
   const backend = String(values.store);
   if (backend !== "sqlite" && backend !== "memory")
     throw new UsageError(`--store must be "sqlite" or "memory", got "${backend}"`);
+  const serviceCIDRs = String(values["service-cidr"])
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c);
+  const range = /^(\d+)-(\d+)$/.exec(String(values["service-node-port-range"]));
+  if (!range) throw new UsageError(`--service-node-port-range must look like 30000-32767`);
+  const nodePortRange: [number, number] = [Number(range[1]), Number(range[2])];
+  try {
+    checkAllocationOptions({ serviceCIDRs, nodePortRange });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const store =
     backend === "memory"
       ? openStore({ backend: "memory" })
       : openStore({ backend: "sqlite", path: join(dataDir, "state.db") });
   const stopCompaction = store.startAutoCompaction({ intervalMs: 30_000 });
-  const server = new ApiServer({ dataDir, store, port, host: String(values["bind-address"]) });
+  const server = new ApiServer({
+    dataDir,
+    store,
+    port,
+    host: String(values["bind-address"]),
+    serviceCIDRs,
+    nodePortRange,
+  });
   try {
     await server.start();
   } catch (e) {

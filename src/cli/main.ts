@@ -1,13 +1,20 @@
 /** The `skiff` command. */
 
 import { skiffVersion } from "../api/server/version.ts";
+import { agentCommand } from "./agent.ts";
 import { apiserverCommand } from "./apiserver.ts";
+import { controllersCommand } from "./controllers.ts";
 import { UsageError } from "./flags.ts";
 import { upCommand } from "./up.ts";
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
-  up: { run: upCommand, help: "bring everything up on this machine (apiserver and store for now)" },
+  up: { run: upCommand, help: "bring everything up on this machine: apiserver, controllers, a node" },
   apiserver: { run: apiserverCommand, help: "serve the Kubernetes API over the embedded store" },
+  controllers: {
+    run: controllersCommand,
+    help: "run the controllers and the scheduler against an apiserver",
+  },
+  agent: { run: agentCommand, help: "run a node (simulated runtime) against an apiserver" },
 };
 
 function usage(): string {

@@ -97,7 +97,7 @@ describe("legacy discovery", () => {
     const groups = list.groups as Obj[];
     assert.deepEqual(
       groups.map((g) => g.name),
-      ["apps", "discovery.k8s.io", "networking.k8s.io"],
+      ["apps", "discovery.k8s.io", "networking.k8s.io", "coordination.k8s.io"],
     );
     const apps = groups[0];
     assert.deepEqual(apps, {
@@ -212,6 +212,12 @@ describe("aggregated discovery", () => {
             responseKind: { group: "", version: "v1", kind: "Pod" },
             verbs: ["get", "patch", "update"],
           },
+          // kube lists pods/binding with the Binding kind and the create verb.
+          {
+            subresource: "binding",
+            responseKind: { group: "", version: "v1", kind: "Binding" },
+            verbs: ["create"],
+          },
         ],
       },
     );
@@ -227,7 +233,7 @@ describe("aggregated discovery", () => {
     const items = doc.items as Obj[];
     assert.deepEqual(
       items.map((i) => (i.metadata as Obj).name),
-      ["apps", "discovery.k8s.io", "networking.k8s.io"],
+      ["apps", "discovery.k8s.io", "networking.k8s.io", "coordination.k8s.io"],
     );
     const apps = (items[0].versions as Obj[])[0];
     const deploy = (apps.resources as Obj[]).find((r) => r.resource === "deployments") as Obj;

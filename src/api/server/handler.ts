@@ -2,9 +2,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errors, StatusError } from "../machinery/errors.ts";
 import { type FieldError, fieldErrors } from "../machinery/field-errors.ts";
+import { validateBodyFields, warningHeader } from "../machinery/fieldvalidation/index.ts";
 import { isObject, type KubeObject } from "../machinery/types.ts";
 import type { ResourceDef } from "../resources/types.ts";
-import { decodeObject, readBody } from "./body.ts";
+import { decodeObject, mediaType, readBody } from "./body.ts";
+import { servePatch } from "./patch.ts";
 import {
   type DeleteOptions,
   type ListQuery,
@@ -238,7 +240,9 @@ export async function serveResource(
       }
       if (sub)
         throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
-      const obj = decodeObject(await readBody(req), req.headers["content-type"], def.kind);
+      const body = await readBody(req);
+      const obj = decodeObject(body, req.headers["content-type"], def.kind);
+      checkBodyFields(res, req, q, def, reg.apiVersion, obj, body, "CreateOptions");
       const created = await reg.create(ns, obj, { dryRun, fieldManager: fieldManagerOf(req, q) });
       return respond(201, created);
     }
@@ -250,6 +254,7 @@ export async function serveResource(
         return sendJSON(res, 200, await updateScale(reg, ns, ri.name, scale, dryRun));
       }
       const obj = decodeObject(body, req.headers["content-type"], def.kind);
+      checkBodyFields(res, req, q, def, reg.apiVersion, obj, body, "UpdateOptions");
       if (sub === "finalize") {
         const updated = await reg.guaranteedUpdate(ns, ri.name, (cur) => {
           const next = structuredClone(cur);
@@ -268,12 +273,21 @@ export async function serveResource(
       });
       return respond(200, updated);
     }
-    case "patch":
-      throw new StatusError(
-        415,
-        "UnsupportedMediaType",
-        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
-      );
+    case "patch": {
+      if (sub === "finalize")
+        throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+      const r = await servePatch(reg, ns, ri.name, sub, req.headers["content-type"], await readBody(req), {
+        dryRun: dryRunOf(q),
+        fieldManager: q.get("fieldManager") ?? undefined,
+        force: boolParam(q, "force"),
+        fieldValidation: q.get("fieldValidation"),
+        userAgent: req.headers["user-agent"],
+        now: regs.now(),
+      });
+      if (r.warnings.length > 0) res.setHeader("Warning", r.warnings.map(warningHeader));
+      if (sub === "scale") return sendJSON(res, 200, r.object);
+      return respond(r.code, r.object);
+    }
     case "delete": {
       if (sub)
         throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -307,6 +321,33 @@ export async function serveResource(
     default:
       throw errors.methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
+}
+
+/**
+ * fieldValidation (Strict/Warn/Ignore) on a decoded body: unknown and duplicate fields are an
+ * error, Warning headers, or nothing; unknown fields are dropped in every mode, as kube's decoder does.
+ */
+function checkBodyFields(
+  res: ServerResponse,
+  req: IncomingMessage,
+  q: URLSearchParams,
+  def: ResourceDef,
+  apiVersion: string,
+  obj: KubeObject,
+  body: Buffer,
+  optionsKind: "CreateOptions" | "UpdateOptions",
+): void {
+  const mt = mediaType(req.headers["content-type"]);
+  const warnings = validateBodyFields({
+    obj,
+    rawText: mt === "application/vnd.kubernetes.protobuf" ? undefined : body.toString("utf8"),
+    mediaType: mt,
+    apiVersion,
+    kind: def.kind,
+    directive: q.get("fieldValidation"),
+    optionsKind,
+  });
+  if (warnings.length > 0) res.setHeader("Warning", warnings.map(warningHeader));
 }
 
 /**

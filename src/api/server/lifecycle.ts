@@ -73,6 +73,8 @@ class SerialQueue {
 
 export class Lifecycle {
   private readonly queue = new SerialQueue();
+  /** Every namespace and whether it is terminating, kept current by the watch on the store. */
+  private readonly namespaceState = new Map<string, "Active" | "Terminating">();
   private watcher?: Watcher;
 
   constructor(
@@ -92,12 +94,14 @@ export class Lifecycle {
       }
     }
     const from = this.store.currentRevision();
+    for (const n of (await nsReg.list("", {})).items) this.trackNamespace(n, false);
     this.watcher = this.store.watch("/", {
       afterRevision: from,
       onEvent: (ev) => {
         const reg = this.registryForKey(ev.current.key);
         if (!reg) return;
         const obj = reg.present(ev.current);
+        if (reg === nsReg) this.trackNamespace(obj, ev.type === "DELETED");
         if (ev.type === "DELETED") this.onGone(reg, obj);
         else if (obj.metadata.deletionTimestamp) this.onDeleting(reg, obj);
       },
@@ -106,6 +110,17 @@ export class Lifecycle {
     for (const reg of this.registries()) {
       const list = await reg.list("", {});
       for (const o of list.items) if (o.metadata.deletionTimestamp) this.onDeleting(reg, o);
+    }
+  }
+
+  private trackNamespace(ns: KubeObject, gone: boolean): void {
+    const name = ns.metadata.name ?? "";
+    if (gone) this.namespaceState.delete(name);
+    else {
+      const terminating =
+        !!ns.metadata.deletionTimestamp ||
+        (ns.status as { phase?: string } | undefined)?.phase === "Terminating";
+      this.namespaceState.set(name, terminating ? "Terminating" : "Active");
     }
   }
 
@@ -121,18 +136,18 @@ export class Lifecycle {
 
   /** NamespaceLifecycle admission for creates. */
   async checkNamespaceWritable(ns: string, gr: GroupResource, name: string): Promise<void> {
-    let nsObj: KubeObject;
-    try {
-      nsObj = await this.namespaces().get("", ns);
-    } catch (e) {
-      if (e instanceof StatusError && e.code === 404)
-        throw errors.notFound({ group: "", resource: "namespaces" }, ns);
-      throw e;
+    // Served from the namespace cache the lifecycle watch keeps (no store read per create).
+    let state = this.namespaceState.get(ns);
+    if (state === undefined) {
+      // Not seen by the watch yet (or absent): ask the store once.
+      const obj = await this.namespaces()
+        .get("", ns)
+        .catch(() => undefined);
+      if (!obj) throw errors.notFound({ group: "", resource: "namespaces" }, ns);
+      this.trackNamespace(obj, false);
+      state = this.namespaceState.get(ns);
     }
-    if (
-      nsObj.metadata.deletionTimestamp ||
-      (nsObj.status as { phase?: string } | undefined)?.phase === "Terminating"
-    )
+    if (state === "Terminating")
       throw errors.forbidden(
         gr,
         name,

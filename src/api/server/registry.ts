@@ -53,6 +53,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** The field manager of this write (query parameter fieldManager, or one derived from the client). */
   fieldManager?: string;
+  /** The managedFields operation: Create/Update by default, Apply for server-side apply. */
+  operation?: "Create" | "Update" | "Apply";
 }
 
 /** Undoes a side effect of a write hook (an allocation) when the write fails or is a dry run. */
@@ -73,7 +75,11 @@ export interface WriteContext {
  */
 export interface WriteHooks {
   beforeCreate?(obj: KubeObject, ctx: WriteContext): Promise<Undo | undefined> | Undo | undefined;
-  beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: WriteContext): Promise<Undo | undefined> | Undo | undefined;
+  beforeUpdate?(
+    obj: KubeObject,
+    old: KubeObject,
+    ctx: WriteContext,
+  ): Promise<Undo | undefined> | Undo | undefined;
   /** After an update is stored (e.g. free what the update dropped). */
   afterUpdate?(obj: KubeObject, old: KubeObject): Promise<void> | void;
   /** After the object is gone from the store. */
@@ -306,7 +312,11 @@ export class ResourceRegistry {
     else delete meta.generation;
     this.def.strategy.prepareForCreate?.(obj);
     if (this.def.namespaced) await this.ctx.checkNamespaceWritable(ns, this.gr, meta.name ?? "");
-    const wctx: WriteContext = { dryRun: !!opts.dryRun, fieldManager: opts.fieldManager, operation: "Create" };
+    const wctx: WriteContext = {
+      dryRun: !!opts.dryRun,
+      fieldManager: opts.fieldManager,
+      operation: opts.operation === "Apply" ? "Apply" : "Create",
+    };
     const undo: Undo[] = [];
     try {
       for (const h of this.hooks) {
@@ -316,7 +326,8 @@ export class ResourceRegistry {
       const errs = [...this.validateMeta(obj), ...this.def.strategy.validate(obj)];
       if (errs.length > 0) throw this.invalid(meta.name ?? "", errs);
       if (opts.dryRun) {
-        if (await this.ctx.store.get(this.key(ns, meta.name!))) throw errors.alreadyExists(this.gr, meta.name!);
+        if (await this.ctx.store.get(this.key(ns, meta.name!)))
+          throw errors.alreadyExists(this.gr, meta.name!);
         await runUndo(undo);
         return { ...obj, apiVersion: this.apiVersion, kind: this.def.kind };
       }
@@ -397,7 +408,9 @@ export class ResourceRegistry {
         await h.afterDelete?.(obj);
       } catch (e) {
         // The object is gone whatever a hook says; repair loops pick up what a hook missed.
-        console.error(`${this.def.plural}: after delete of ${obj.metadata.name}: ${e instanceof Error ? e.message : e}`);
+        console.error(
+          `${this.def.plural}: after delete of ${obj.metadata.name}: ${e instanceof Error ? e.message : e}`,
+        );
       }
     }
   }
@@ -436,7 +449,7 @@ export class ResourceRegistry {
     ns: string,
     name: string,
     desired: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts: WriteOptions & { subresource?: "status"; operation?: "Update" | "Apply" } = {},
+    opts: WriteOptions & { subresource?: "status" } = {},
   ): Promise<KubeObject> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.getStored(ns, name);
@@ -454,7 +467,7 @@ export class ResourceRegistry {
       const wctx: WriteContext = {
         dryRun: !!opts.dryRun,
         fieldManager: opts.fieldManager,
-        operation: opts.operation ?? "Update",
+        operation: opts.operation === "Apply" ? "Apply" : "Update",
         subresource: opts.subresource,
       };
       const undo: Undo[] = [];
@@ -486,12 +499,17 @@ export class ResourceRegistry {
     wctx: WriteContext,
     undo: Undo[],
   ): Promise<KubeObject> {
-    return this.prepareUpdate(obj, old, wctx.subresource === "status" ? "status" : undefined, async (next) => {
-      for (const h of this.hooks) {
-        const u = await h.beforeUpdate?.(next, old, wctx);
-        if (u) undo.push(u);
-      }
-    });
+    return this.prepareUpdate(
+      obj,
+      old,
+      wctx.subresource === "status" ? "status" : undefined,
+      async (next) => {
+        for (const h of this.hooks) {
+          const u = await h.beforeUpdate?.(next, old, wctx);
+          if (u) undo.push(u);
+        }
+      },
+    );
   }
 
   /** The update pipeline without the write: defaults, server fields, prepare, validate. */

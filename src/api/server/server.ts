@@ -9,9 +9,12 @@ import https from "node:https";
 import { type AddressInfo, isIP } from "node:net";
 import { join } from "node:path";
 import { errors, StatusError } from "../machinery/errors.ts";
+import { managedFieldsHooks } from "../machinery/managedfields/index.ts";
+import { openapiHandler } from "../openapi/index.ts";
 import { resources } from "../resources/registry.ts";
 import type { ResourceDef } from "../resources/types.ts";
 import type { Store } from "../storage/types.ts";
+import { installServiceAllocation, type ServiceAllocation } from "./allocators/index.ts";
 import { ensureServingCerts } from "./certs.ts";
 import { chooseDiscoveryFormat, type DiscoveryFormat, discoveryResponse } from "./discovery-http.ts";
 import { type Registries, sendJSON, sendStatusError, serveResource } from "./handler.ts";
@@ -33,6 +36,12 @@ export interface ApiServerOptions {
   /** Extra names and addresses for the serving certificate. */
   certHosts?: string[];
   certIPs?: string[];
+  /** Service CIDRs (one, or one per family); default 10.96.0.0/12. */
+  serviceCIDRs?: string[];
+  /** Inclusive NodePort range; default 30000-32767. */
+  nodePortRange?: [number, number];
+  /** The address written into the `kubernetes` Endpoints (loopback is not allowed there). */
+  advertiseAddress?: string;
   now?: () => Date;
 }
 
@@ -43,6 +52,7 @@ export class ApiServer {
   readonly registries: ResourceRegistry[];
   private readonly byGVR = new Map<string, ResourceRegistry>();
   private readonly lifecycle: Lifecycle;
+  private allocation?: ServiceAllocation;
   private readonly metrics = new ApiMetrics();
   private readonly abort = new AbortController();
   private server?: http.Server | https.Server;
@@ -62,6 +72,9 @@ export class ApiServer {
       admitDelete: (def: ResourceDef, ns: string, name: string) => this.lifecycle.admitDelete(def, ns, name),
     };
     this.registries = resources.map((def) => new ResourceRegistry(def, ctx));
+    // Field ownership is recorded before allocators run, so allocated fields are nobody's (as in kube).
+    const managed = managedFieldsHooks(now);
+    for (const r of this.registries) r.hooks.push(managed);
     for (const r of this.registries) this.byGVR.set(`${r.def.group}/${r.def.version}/${r.def.plural}`, r);
     const nsReg = this.registry("", "namespaces");
     this.lifecycle = new Lifecycle(
@@ -122,6 +135,27 @@ export class ApiServer {
       host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
     this.url = `${this.opts.insecureHttp ? "http" : "https"}://${shownHost}:${addr.port}`;
     await this.lifecycle.start();
+    this.allocation = await installServiceAllocation(
+      {
+        store: this.opts.store,
+        services: this.registry("", "services"),
+        serviceCIDRs: this.registry("networking.k8s.io", "servicecidrs"),
+        ipAddresses: this.registry("networking.k8s.io", "ipaddresses"),
+        endpoints: this.registry("", "endpoints"),
+        endpointSlices: this.registry("discovery.k8s.io", "endpointslices"),
+      },
+      {
+        serviceCIDRs: this.opts.serviceCIDRs ?? ["10.96.0.0/12"],
+        nodePortRange: this.opts.nodePortRange ?? [30000, 32767],
+        apiserverPort: this.port,
+        advertiseAddress: this.opts.advertiseAddress,
+        // Without an advertise address there is no routable address to publish: not worth a warning.
+        log: (m) => {
+          if (!this.opts.advertiseAddress && m.startsWith("no endpoints for the kubernetes Service")) return;
+          console.error(`apiserver: ${m}`);
+        },
+      },
+    );
     this.kubeconfigPath = join(dataDir, "kubeconfig");
     await writeAdminKubeconfig(this.kubeconfigPath, {
       server: this.url,
@@ -144,6 +178,7 @@ export class ApiServer {
     this.ready = false;
     this.abort.abort();
     this.lifecycle.stop();
+    this.allocation?.stop();
     const s = this.server;
     if (!s) return;
     await new Promise<void>((resolve) => {
@@ -257,6 +292,17 @@ export class ApiServer {
     }
     if (req.method !== "GET" && req.method !== "HEAD")
       throw errors.methodNotAllowed("the server does not allow this method on the requested resource");
+    const o = openapiHandler(
+      req.url ?? "/",
+      req.headers.accept ?? "",
+      resources,
+      req.headers["if-none-match"],
+    );
+    if (o) {
+      res.writeHead(o.status, { "Content-Type": o.contentType, ...o.headers });
+      res.end(req.method === "HEAD" ? undefined : o.body);
+      return;
+    }
     const format: DiscoveryFormat = chooseDiscoveryFormat(req.headers.accept ?? "");
     const d = discoveryResponse(path, format, resources, this.url);
     if (d) {

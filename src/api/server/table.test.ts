@@ -66,13 +66,6 @@ describe("buildTable", () => {
     assert.deepEqual(none.rows, [{ cells: ["default", "Active", "60m"] }]);
   });
 
-  test("the row object is a copy, not the stored object", () => {
-    const t = buildTable(namespace, [ns], { includeObject: "Metadata", now });
-    const row = (t.rows as Array<{ object: { metadata: { labels: Record<string, string> } } }>)[0];
-    row.object.metadata.labels.team = "changed";
-    assert.equal(ns.metadata.labels?.team, "a");
-  });
-
   test("noHeaders leaves the column definitions empty (later watch events)", () => {
     const t = buildTable(namespace, [ns], { includeObject: "Metadata", now, noHeaders: true });
     assert.deepEqual(t.columnDefinitions, []);

@@ -33,21 +33,17 @@ export interface BuildTableOptions {
   version?: TableVersion;
 }
 
-function clone<T>(v: T): T {
-  return structuredClone(v);
-}
-
 function rowObject(obj: KubeObject, include: IncludeObject, apiVersion: string): JsonObject | undefined {
   switch (include) {
     case "None":
       return undefined;
     case "Object":
-      return clone(obj) as JsonObject;
+      return obj as JsonObject;
     case "Metadata":
       return {
         kind: "PartialObjectMetadata",
         apiVersion,
-        metadata: clone(obj.metadata) as JsonObject,
+        metadata: obj.metadata as JsonObject,
       };
   }
 }

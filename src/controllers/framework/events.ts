@@ -127,11 +127,9 @@ export class EventRecorder {
       try {
         if (update) {
           try {
-            await ns.patch(ev.metadata.name!, "merge", {
-              count: ev.count,
-              lastTimestamp: ev.lastTimestamp,
-              message: ev.message,
-            });
+            // An unconditional PUT of the whole Event (events allow it) rather than client-go's
+            // patch of count/lastTimestamp/message: same result, one request, any apiserver.
+            await ns.update(ev);
             return;
           } catch (err) {
             // Gone (expired by TTL or deleted): write it anew, as client-go does.

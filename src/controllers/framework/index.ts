@@ -2,4 +2,4 @@
 export { type CoreEvent, EventRecorder, type EventRecorderOptions, type EventType } from "./events.ts";
 export { enqueueHandlers, InformerFactory, type InformerRequest } from "./informers.ts";
 export { kinds } from "./kinds.ts";
-export { runController, type RunControllerOptions } from "./run.ts";
+export { type RunControllerOptions, runController } from "./run.ts";

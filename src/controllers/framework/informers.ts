@@ -2,6 +2,7 @@
  * client-go's SharedInformerFactory, reduced: one Informer per resource however many controllers
  * ask for it, started together, with a wait for the first full list of every one.
  */
+import { getMaxListeners, setMaxListeners } from "node:events";
 import type { KubeObject } from "../../api/machinery/types.ts";
 import {
   type EventHandlers,
@@ -37,7 +38,8 @@ export class InformerFactory {
     if (existing) {
       const have = this.indexNames.get(id)!;
       const missing = Object.keys(req.indexers ?? {}).filter((n) => !have.has(n));
-      if (missing.length > 0) throw new Error(`informer for ${desc.plural} already exists without index ${missing}`);
+      if (missing.length > 0)
+        throw new Error(`informer for ${desc.plural} already exists without index ${missing}`);
       return existing as unknown as Informer<T>;
     }
     const indexers = { ...(namespaceIndex as Record<string, IndexFunc<T>>), ...req.indexers };
@@ -55,6 +57,8 @@ export class InformerFactory {
   /** Run every informer (and any created later) until signal aborts. */
   start(signal: AbortSignal): void {
     this.signal = signal;
+    // Every informer, watch and worker pool listens on the one signal.
+    setMaxListeners(Math.max(getMaxListeners(signal), 200), signal);
     for (const id of this.informers.keys()) this.runOne(id);
   }
 

@@ -20,19 +20,20 @@ function validateLeaseSpec(o: KubeObject): FieldError[] {
     errs.push(fieldErrors.invalid(spec.child("leaseDurationSeconds"), dur, "must be greater than 0"));
   const tr = s.leaseTransitions;
   if (typeof tr === "number" && tr < 0)
-    errs.push(
-      fieldErrors.invalid(spec.child("leaseTransitions"), tr, "must be greater than or equal to 0"),
-    );
+    errs.push(fieldErrors.invalid(spec.child("leaseTransitions"), tr, "must be greater than or equal to 0"));
   if (isSet(s.strategy)) {
     const strategy = str(s.strategy);
     // kube appends "strategy" to a path that already ends in it: the reported field is spec.strategy.strategy.
     const p = spec.child("strategy", "strategy");
     if (!strategy.includes("/")) {
-      if (!knownStrategies.includes(strategy)) errs.push(fieldErrors.notSupported(p, strategy, knownStrategies));
+      if (!knownStrategies.includes(strategy))
+        errs.push(fieldErrors.notSupported(p, strategy, knownStrategies));
     } else for (const m of isQualifiedName(strategy)) errs.push(fieldErrors.invalid(p, strategy, m));
   }
   if (str(s.preferredHolder) !== "" && str(s.strategy) === "")
-    errs.push(fieldErrors.forbidden(spec.child("preferredHolder"), "may only be specified if `strategy` is defined"));
+    errs.push(
+      fieldErrors.forbidden(spec.child("preferredHolder"), "may only be specified if `strategy` is defined"),
+    );
   return errs;
 }
 

@@ -13,7 +13,13 @@ export const table: TableDef = {
       description: "The identity of the lease's current holder.",
       priority: 0,
     },
-    { name: "Age", type: "string", format: "", description: "Time since the lease was created.", priority: 0 },
+    {
+      name: "Age",
+      type: "string",
+      format: "",
+      description: "Time since the lease was created.",
+      priority: 0,
+    },
   ],
   cells(o, now) {
     return [

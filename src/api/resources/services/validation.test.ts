@@ -265,6 +265,12 @@ const invalid: Array<[string, KubeObject, Want[]]> = [
       ],
     ],
   ],
+  // ValidateService: a Local LoadBalancer needs a health check port (the allocator fills it).
+  [
+    "LoadBalancer Local without healthCheckNodePort",
+    svc({ type: "LoadBalancer", externalTrafficPolicy: "Local" }),
+    [["spec.healthCheckNodePort", R, ""]],
+  ],
   // "invalid setting AllocateLoadBalancerNodePorts for type NodePort".
   [
     "allocateLoadBalancerNodePorts on ClusterIP",
@@ -388,8 +394,10 @@ describe("Service validation: valid objects", () => {
       svc({ type: "ExternalName", externalName: "db.example.com.", ports: [] }),
     ],
     ["NodePort with node port", svc({ type: "NodePort", ports: [{ port: 80, nodePort: 30080 }] })],
-    // healthCheckNodePort is allocated later; its absence is not an error here.
-    ["LoadBalancer Local", svc({ type: "LoadBalancer", externalTrafficPolicy: "Local" })],
+    [
+      "LoadBalancer Local",
+      svc({ type: "LoadBalancer", externalTrafficPolicy: "Local", healthCheckNodePort: 30123 }),
+    ],
     [
       "dual-stack clusterIPs",
       svc({

@@ -227,8 +227,10 @@ function validateTrafficPolicies(svc: KubeObject): FieldError[] {
           "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
         ),
       );
-  } else if (hc !== 0) {
-    // kube also requires a value here, but its allocator fills it before validation runs.
+  } else if (hc === 0) {
+    // The allocator fills it in before validation runs (src/api/server/allocators).
+    errs.push(fieldErrors.required(hcPath));
+  } else {
     for (const m of isValidPortNum(hc)) errs.push(fieldErrors.invalid(hcPath, hc, m));
   }
   const itp = s.internalTrafficPolicy;

@@ -1,0 +1,91 @@
+/** Starting the API clients of a cluster: controllers, scheduler and a node agent. */
+import { setMaxListeners } from "node:events";
+import { hostname } from "node:os";
+import { startSimulatedAgent } from "../agent/index.ts";
+import { loadKubeconfig } from "../client/kubeconfig.ts";
+import { RestClient } from "../client/rest.ts";
+import { InformerFactory } from "../controllers/framework/index.ts";
+import { startEndpointControllers, startWorkloadControllers } from "../controllers/index.ts";
+import { startScheduler } from "../controllers/scheduler/index.ts";
+import { UsageError } from "./flags.ts";
+
+export interface Running {
+  /** Resolves once everything has stopped. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function logError(component: string) {
+  return (...parts: unknown[]) => {
+    const err = parts[parts.length - 1];
+    const key = parts.slice(0, -1).join(" ");
+    console.error(`${component}: ${key}: ${err instanceof Error ? err.message : String(err)}`);
+  };
+}
+
+export function clientFor(kubeconfig: string): RestClient {
+  try {
+    return new RestClient(loadKubeconfig(kubeconfig), { userAgent: "skiff" });
+  } catch (e) {
+    throw new UsageError(`cannot use kubeconfig ${kubeconfig}: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+/** kube-controller-manager's part: endpoint and workload controllers, and the scheduler. */
+export function startControllers(client: RestClient): Running {
+  const ac = new AbortController();
+  // Every informer and worker listens on this one signal.
+  setMaxListeners(0, ac.signal);
+  const informers = new InformerFactory(client);
+  const done = Promise.all([
+    startEndpointControllers(client, ac.signal, { informers, onError: logError("controllers") }),
+    startWorkloadControllers(client, ac.signal, { informers, onError: logError("controllers") }),
+    startScheduler(client, ac.signal),
+  ]).then(() => undefined);
+  return {
+    done,
+    async stop() {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+export interface AgentFlags {
+  runtime: string;
+  nodeName?: string;
+  podCIDR: string;
+}
+
+export function checkRuntime(runtime: string): void {
+  if (runtime === "netns")
+    throw new UsageError(
+      `--runtime netns (pods as processes in network namespaces) is not available yet: use --runtime simulated`,
+    );
+  if (runtime !== "simulated")
+    throw new UsageError(`--runtime must be "simulated" or "netns", got "${runtime}"`);
+}
+
+/** The node agent (simulated runtime). Resolves once the Node is registered. */
+export async function startNodeAgent(
+  client: RestClient,
+  flags: AgentFlags,
+): Promise<Running & { nodeName: string }> {
+  checkRuntime(flags.runtime);
+  const ac = new AbortController();
+  setMaxListeners(0, ac.signal);
+  const nodeName = flags.nodeName || hostname().toLowerCase();
+  const agent = await startSimulatedAgent(client, { nodeName, podCIDR: flags.podCIDR, signal: ac.signal });
+  let stopped: Promise<void> | undefined;
+  return {
+    nodeName,
+    done: new Promise((resolve) => ac.signal.addEventListener("abort", () => resolve(), { once: true })),
+    stop() {
+      stopped ??= (async () => {
+        await agent.stop();
+        ac.abort();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The plugin contract, CoreDNS's made typed: a plugin wraps the next handler; a handler answers
+ * by writing a message and returning its rcode, or hands on with nextOrFailure. An rcode of
+ * SERVFAIL, REFUSED, FORMERR or NOTIMP returned without writing means "nothing written: the
+ * server replies with this rcode" (CoreDNS's ClientWrite rule).
+ */
+import type { DecodedPacket, Packet } from "dns-packet";
+import type { Registry } from "prom-client";
+import type { Dispenser } from "./corefile/dispenser.ts";
+import type { HttpListeners } from "./http.ts";
+import type { Metrics } from "./server/metrics.ts";
+
+export const Rcode = {
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+} as const;
+export type RcodeValue = (typeof Rcode)[keyof typeof Rcode];
+
+/** Rcodes that mean the handler wrote nothing and the server must answer (plugin.ClientWrite). */
+export function serverShouldWrite(rcode: number): boolean {
+  return (
+    rcode === Rcode.SERVFAIL || rcode === Rcode.REFUSED || rcode === Rcode.FORMERR || rcode === Rcode.NOTIMP
+  );
+}
+
+export interface Remote {
+  address: string;
+  port: number;
+  family: "IPv4" | "IPv6";
+}
+
+/** One query as a plugin sees it (CoreDNS's request.Request). */
+export interface Request {
+  /** The decoded message (questions, additionals with OPT, flags). */
+  readonly msg: DecodedPacket;
+  readonly remote: Remote;
+  readonly proto: "udp" | "tcp";
+  /** The server block zone this query matched (lowercase, with trailing dot). */
+  readonly zone: string;
+  /** The question name as sent (case preserved), with trailing dot. */
+  readonly name: string;
+  /** The question name lowercased, with trailing dot. */
+  readonly lname: string;
+  /** The question type, e.g. "A", "SRV". */
+  readonly qtype: string;
+  readonly qclass: string;
+  /** The client's buffer size: EDNS0 payload size (at least 512), or 512 without EDNS. */
+  readonly size: number;
+  /** The DNSSEC OK bit. */
+  readonly do: boolean;
+  /** Bytes of the query on the wire. */
+  readonly length: number;
+}
+
+export interface ResponseWriter {
+  /** Send the response; the server applies truncation and EDNS as the request needs. */
+  write(msg: Packet): void;
+  readonly written: boolean;
+  /** Bytes of the last message written, after truncation (0 before any write). */
+  readonly size: number;
+  readonly remote: Remote;
+}
+
+/**
+ * A failure a plugin reports with its rcode (CoreDNS's `return rcode, err`): the errors plugin
+ * logs it as "RCODE name. TYPE: message"; without errors the server just uses the rcode.
+ */
+export class PluginError extends Error {
+  constructor(
+    readonly rcode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "PluginError";
+  }
+}
+
+export interface Handler {
+  readonly name: string;
+  serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number>;
+}
+
+export type Plugin = (next: Handler | undefined) => Handler;
+
+/** Call next, or answer SERVFAIL when there is no next plugin (plugin.NextOrFailure). */
+export function nextOrFailure(
+  name: string,
+  next: Handler | undefined,
+  req: Request,
+  w: ResponseWriter,
+  signal: AbortSignal,
+): Promise<number> {
+  if (next) return next.serveDNS(req, w, signal);
+  void name;
+  return Promise.resolve(Rcode.SERVFAIL);
+}
+
+export interface Logger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export type Hook = () => void | Promise<void>;
+
+/**
+ * What a plugin's setup sees (CoreDNS's caddy.Controller + dnsserver.Config): its directive's
+ * tokens, the server block, lifecycle hooks and the shared services. Setup only reads the
+ * configuration and builds the plugin; anything that listens, watches or spawns work starts in
+ * onStartup and stops in onShutdown, so a reload can build a new config beside the running one.
+ */
+export interface SetupContext {
+  /** The directive name. */
+  readonly name: string;
+  /** Every occurrence of the directive in this server block: loop with `while (d.next())`. */
+  readonly dispenser: Dispenser;
+  /** The server block's zones, lowercase and fully qualified (reverse CIDRs expanded). */
+  readonly zones: readonly string[];
+  /** The port of the block's first key. */
+  readonly port: number;
+  readonly serverBlockIndex: number;
+  /** The Corefile path errors mention, and from which relative paths resolve. */
+  readonly corefilePath: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Get-or-create metrics on the instance's registry (kept across reloads). */
+  readonly metrics: Metrics;
+  readonly registry: Registry;
+  /** Logs prefixed "plugin/<name>: ", at CoreDNS's levels. */
+  readonly log: Logger;
+  /** Logs without a prefix (the log plugin's query lines). */
+  readonly rawLog: Logger;
+  /** One HTTP server per address, shared by health, ready, prometheus… and across reloads. */
+  readonly http: HttpListeners;
+  onStartup(fn: Hook): void;
+  onShutdown(fn: Hook): void;
+  /** Whether the block also uses a directive (e.g. autopath checking for kubernetes). */
+  hasDirective(name: string): boolean;
+  /** Another plugin's handler in this block; available once the chain is built (onStartup). */
+  handler(name: string): Handler | undefined;
+  /** Listen on these hosts instead of the default (the bind plugin). */
+  bind(hosts: string[]): void;
+  /** The running instance, for the reload plugin. */
+  readonly instance: InstanceControl;
+}
+
+export interface InstanceControl {
+  /** The Corefile text currently served. */
+  corefile(): string;
+  /** Parse, set up and bind `text`, then drop the old config; throws and keeps the old one on error. */
+  reload(text: string): Promise<void>;
+}
+
+/** What each plugin folder exports as default from its setup.ts. */
+export interface PluginModule {
+  readonly name: string;
+  /** Returns the plugin, or undefined for directives that only configure (bind, health, ready). */
+  setup(ctx: SetupContext): Plugin | undefined | Promise<Plugin | undefined>;
+}

@@ -1,0 +1,56 @@
+/**
+ * Response types and classes as CoreDNS's plugin/pkg/response (Typify, Classify), used by log
+ * classes, cache and metrics.
+ */
+import type { Packet } from "dns-packet";
+import { opcodeOf, rcodeOf } from "../message/message.ts";
+
+export type ResponseType =
+  | "NOERROR"
+  | "NXDOMAIN"
+  | "NODATA"
+  | "DELEGATION"
+  | "META"
+  | "UPDATE"
+  | "SERVERERROR"
+  | "OTHERERROR";
+
+export type ResponseClass = "success" | "denial" | "error";
+
+export function typify(m: Packet | undefined): ResponseType {
+  if (!m) return "OTHERERROR";
+  const opcode = opcodeOf(m);
+  if (opcode === 5) return "UPDATE";
+  if (opcode === 4) return "META";
+  const qt = m.questions?.[0]?.type;
+  if (qt === "AXFR" || qt === "IXFR") return "META";
+  const rcode = rcodeOf(m);
+  const answers = m.answers?.length ?? 0;
+  if (answers > 0 && rcode === 0) return "NOERROR";
+  if (answers > 0 && rcode === 3) return "OTHERERROR";
+  let soa = false;
+  let ns = 0;
+  for (const r of m.authorities ?? []) {
+    if (r.type === "SOA") soa = true;
+    else if (r.type === "NS") ns++;
+  }
+  if (soa && rcode === 0) return "NODATA";
+  if (rcode === 3) return "NXDOMAIN";
+  if (rcode === 2 || rcode === 4) return "SERVERERROR";
+  if (ns > 0 && rcode === 0) return "DELEGATION";
+  if (rcode === 0) return "NOERROR";
+  return "OTHERERROR";
+}
+
+export function classify(t: ResponseType): ResponseClass {
+  switch (t) {
+    case "NOERROR":
+    case "DELEGATION":
+      return "success";
+    case "NXDOMAIN":
+    case "NODATA":
+      return "denial";
+    default:
+      return "error";
+  }
+}

@@ -1,0 +1,65 @@
+/** Test helpers: run the real `dig` without blocking the event loop, and raw UDP/TCP exchanges. */
+import { execFile } from "node:child_process";
+import dgram from "node:dgram";
+import net from "node:net";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** `dig @127.0.0.1 -p PORT args…` → stdout. */
+export async function dig(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await run("dig", ["@127.0.0.1", "-p", String(port), "+time=2", "+tries=1", ...args]);
+  return stdout;
+}
+
+/** Send one datagram; resolve with the reply, or undefined after `ms`. */
+export function udpExchange(port: number, msg: Buffer, ms = 500): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket("udp4");
+    const timer = setTimeout(() => {
+      s.close();
+      resolve(undefined);
+    }, ms);
+    s.on("message", (buf) => {
+      clearTimeout(timer);
+      s.close();
+      resolve(buf);
+    });
+    s.send(msg, port, "127.0.0.1");
+  });
+}
+
+/** Write all framed queries at once on one connection; collect `count` framed replies. */
+export function tcpExchange(port: number, msgs: Buffer[], count = msgs.length, ms = 3000): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, "127.0.0.1");
+    const out: Buffer[] = [];
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`got ${out.length} of ${count} replies`));
+    }, ms);
+    sock.on("connect", () => {
+      sock.write(Buffer.concat(msgs.map((m) => Buffer.concat([u16(m.length), m]))));
+    });
+    sock.on("data", (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        out.push(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        buf = buf.subarray(2 + buf.readUInt16BE(0));
+      }
+      if (out.length >= count) {
+        clearTimeout(timer);
+        sock.destroy();
+        resolve(out);
+      }
+    });
+    sock.on("error", reject);
+  });
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
