@@ -18,7 +18,8 @@ function newestSource(dir) {
 
 const fresh =
   existsSync(bundle) &&
-  statSync(bundle).mtimeMs >= Math.max(newestSource(join(root, "src")), statSync(join(root, "package.json")).mtimeMs);
+  statSync(bundle).mtimeMs >=
+    Math.max(newestSource(join(root, "src")), statSync(join(root, "package.json")).mtimeMs);
 if (fresh) {
   await import(bundle);
 } else {

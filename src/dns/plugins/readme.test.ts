@@ -1,6 +1,6 @@
 /**
  * Every plugin folder has a README with Name, Description, Syntax and Examples sections, and each
- * `~~~ corefile` example in it parses and sets up (nothing is bound or started).
+ * ```corefile (or ~~~ corefile) example in it parses and sets up (nothing is bound or started).
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -26,7 +26,7 @@ for (const name of folders) {
     for (const s of ["## Name", "## Description", "## Syntax", "## Examples"])
       assert.ok(readme.includes(s), `${name} README lacks ${s}`);
   });
-  const examples = [...readme.matchAll(/~~~ corefile\n([\s\S]*?)~~~/g)].map((m) => m[1]);
+  const examples = [...readme.matchAll(/(?:~~~|```) ?corefile\n([\s\S]*?)(?:~~~|```)/g)].map((m) => m[1]);
   test(`${name}: README has Corefile examples`, () => assert.ok(examples.length > 0));
   examples.forEach((text, i) => {
     test(`${name}: README example ${i + 1} sets up`, async () => {

@@ -24,6 +24,9 @@ export class Listener {
   private tcp: net.Server | undefined;
   private readonly conns = new Map<net.Socket, { pending: number }>();
   private closing = false;
+  /** UDP replies handed to the socket but not yet sent: close waits for them. */
+  private sending = 0;
+  private sent: (() => void) | undefined;
   private readonly idleMs: number;
 
   constructor(server: DnsServer, opts: ListenerOptions) {
@@ -66,7 +69,11 @@ export class Listener {
         family: familyOf(rinfo.address, rinfo.family),
       };
       void this.server.handle(buf, remote, "udp", (out) => {
-        udp.send(out, rinfo.port, rinfo.address, () => {});
+        this.sending++;
+        udp.send(out, rinfo.port, rinfo.address, () => {
+          this.sending--;
+          if (this.sending === 0) this.sent?.();
+        });
       });
     });
     udp.on("error", () => {});
@@ -127,6 +134,11 @@ export class Listener {
     await this.server.drain(ms);
     for (const s of this.conns.keys()) s.destroy();
     this.conns.clear();
+    if (this.sending > 0) {
+      await new Promise<void>((r) => {
+        this.sent = r;
+      });
+    }
     const udp = this.udp;
     if (udp) await new Promise<void>((r) => udp.close(() => r()));
     await closed;
