@@ -16,7 +16,7 @@ function walk(dir, out) {
 }
 
 const prefixes = process.argv.slice(2);
-const roots = ["src", "test"];
+const roots = ["src", "test", "bench"];
 let files = roots.flatMap((r) => walk(r, []));
 if (prefixes.length > 0) files = files.filter((f) => prefixes.some((p) => f.startsWith(p)));
 files.sort();

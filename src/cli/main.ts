@@ -4,6 +4,7 @@ import { skiffVersion } from "../api/server/version.ts";
 import { agentCommand } from "./agent.ts";
 import { apiserverCommand } from "./apiserver.ts";
 import { controllersCommand } from "./controllers.ts";
+import { dnsCommand } from "./dns.ts";
 import { UsageError } from "./flags.ts";
 import { upCommand } from "./up.ts";
 
@@ -15,6 +16,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
     help: "run the controllers and the scheduler against an apiserver",
   },
   agent: { run: agentCommand, help: "run a node (simulated runtime) against an apiserver" },
+  dns: { run: dnsCommand, help: "serve cluster DNS from a CoreDNS-compatible Corefile" },
 };
 
 function usage(): string {

@@ -21,6 +21,12 @@ export class EndpointsController {
   private readonly informers: InformerFactory;
   private readonly queue = new WorkQueue<string>();
   private readonly triggerTimes = new TriggerTimeTracker();
+  /**
+   * kube's staleEndpointsTracker: the resourceVersion each Endpoints had before our last write of
+   * it ("" after a create), so a sync never writes from a cache older than its own write (which
+   * would only earn a conflict) and waits for the informer instead.
+   */
+  private readonly staleVersions = new Map<string, string>();
   private readonly recorder: EventRecorder;
   private readonly services;
   private readonly pods;
@@ -58,7 +64,11 @@ export class EndpointsController {
         if (!this.services.get(objectKey(e)) && !e.metadata.annotations?.[annotationLeader])
           q.add(objectKey(e));
       },
-      onDelete: (e) => q.add(objectKey(e)),
+      onDelete: (e) => {
+        // Whatever we wrote is gone: the next sync starts from the empty cache entry.
+        this.staleVersions.delete(objectKey(e));
+        q.add(objectKey(e));
+      },
     });
   }
 
@@ -80,6 +90,7 @@ export class EndpointsController {
     const svc = this.services.get(key);
     if (!svc) {
       this.triggerTimes.delete(key);
+      this.staleVersions.delete(key);
       const ep = this.endpoints.get(key);
       if (!ep || ep.metadata.annotations?.[annotationLeader]) return;
       try {
@@ -94,23 +105,32 @@ export class EndpointsController {
     const pods = this.pods
       .byIndex("namespace", namespace)
       .filter((p) => selectorMatches(selector, p.metadata.labels));
+    const current = this.endpoints.get(key);
+    const staleVersion = this.staleVersions.get(key);
+    if (staleVersion !== undefined && (current?.metadata.resourceVersion ?? "") === staleVersion)
+      throw new Error(`endpoints information for service ${key} is not up to date`);
     const result = reconcileEndpoints({
       service: svc,
       pods,
-      current: this.endpoints.get(key),
+      current,
       triggerTime: this.triggerTimes.compute(svc, pods),
     });
     if (!result) return;
     try {
       if (result.create) await api.create(result.endpoints);
       else await api.update(result.endpoints);
+      this.staleVersions.set(key, current?.metadata.resourceVersion ?? "");
     } catch (err) {
       if (String((err as Error).message).includes("because it is being terminated")) return;
+      // kube records these on the Endpoints object, so they do not show in `describe svc`.
+      const [reason, verb] = result.create
+        ? ["FailedToCreateEndpoint", "create endpoint for service"]
+        : ["FailedToUpdateEndpoint", "update endpoint"];
       this.recorder.recordEvent(
-        svc,
+        { ...result.endpoints, apiVersion: "v1", kind: "Endpoints" },
         "Warning",
-        "FailedToUpdateEndpoint",
-        `Failed to update endpoint ${key}: ${(err as Error).message}`,
+        reason,
+        `Failed to ${verb} ${key}: ${(err as Error).message}`,
       );
       throw err;
     }

@@ -58,7 +58,7 @@ export class InformerFactory {
   start(signal: AbortSignal): void {
     this.signal = signal;
     // Every informer, watch and worker pool listens on the one signal.
-    setMaxListeners(Math.max(getMaxListeners(signal), 200), signal);
+    raiseMaxListeners(signal, 200);
     for (const id of this.informers.keys()) this.runOne(id);
   }
 
@@ -100,4 +100,16 @@ export function enqueueHandlers<T extends KubeObject>(
     },
     onDelete: add,
   };
+}
+
+/** Raise signal's listener limit to at least n, leaving an unlimited (0) one alone. */
+export function raiseMaxListeners(signal: AbortSignal, n: number): void {
+  let current: number;
+  try {
+    current = getMaxListeners(signal);
+  } catch {
+    // Node 20 throws for an EventTarget whose limit was set to 0 (unlimited): nothing to raise.
+    return;
+  }
+  if (current !== 0 && current < n) setMaxListeners(n, signal);
 }
