@@ -2,3 +2,4 @@
 
 export { startWorkloadControllers } from "./deployment/index.ts";
 export { startEndpointControllers } from "./endpoints-group.ts";
+export { startServiceLBController } from "./servicelb/index.ts";

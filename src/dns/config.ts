@@ -37,6 +37,7 @@ export interface BlockConfig {
   metrics: boolean;
   startups: Hook[];
   shutdowns: Hook[];
+  finalShutdowns: Hook[];
 }
 
 export interface ServerSpec {
@@ -105,6 +106,7 @@ async function buildBlock(
     metrics: false,
     startups: [],
     shutdowns: [],
+    finalShutdowns: [],
   };
   const handlers = new Map<string, Handler>();
   const names = new Set(sb.directives.map((d) => d.name));
@@ -128,8 +130,10 @@ async function buildBlock(
       http: o.http,
       onStartup: (fn) => block.startups.push(fn),
       onShutdown: (fn) => block.shutdowns.push(fn),
+      onFinalShutdown: (fn) => block.finalShutdowns.push(fn),
       hasDirective: (n) => names.has(n),
       handler: (n) => handlers.get(n),
+      handlers: () => [...handlers.values()].reverse(),
       bind: (hosts) => block.hosts.push(...hosts),
       instance: o.instance,
     };

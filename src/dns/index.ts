@@ -176,6 +176,8 @@ export async function startDNS(opts: StartOptions): Promise<DNSInstance> {
     serialize(async () => {
       if (stopped) return;
       stopped = true;
+      // Final-shutdown hooks (health's lameduck) run while the listeners still answer.
+      if (current) await runHooks(current.blocks, "finalShutdowns", logger(""));
       const all = [...listeners.values()];
       listeners.clear();
       await Promise.all(all.map((l) => l.close(shutdownMs)));
@@ -201,7 +203,11 @@ export async function startDNS(opts: StartOptions): Promise<DNSInstance> {
 }
 
 /** Run every block's hooks; startups stop at the first error, shutdowns log and go on. */
-async function runHooks(blocks: BlockConfig[], which: "startups" | "shutdowns", log?: Logger): Promise<void> {
+async function runHooks(
+  blocks: BlockConfig[],
+  which: "startups" | "shutdowns" | "finalShutdowns",
+  log?: Logger,
+): Promise<void> {
   const hooks: Hook[] = blocks.flatMap((b) => b[which]);
   for (const h of hooks) {
     if (which === "startups") await h();

@@ -82,6 +82,8 @@ export class PluginError extends Error {
 export interface Handler {
   readonly name: string;
   serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number>;
+  /** Readiness for the ready plugin (CoreDNS's ready.Readiness), e.g. kubernetes after its first sync. */
+  ready?(): boolean;
 }
 
 export type Plugin = (next: Handler | undefined) => Handler;
@@ -137,11 +139,19 @@ export interface SetupContext {
   /** One HTTP server per address, shared by health, ready, prometheus… and across reloads. */
   readonly http: HttpListeners;
   onStartup(fn: Hook): void;
+  /** Runs when this config is retired: after a reload swapped it out, or on stop. */
   onShutdown(fn: Hook): void;
+  /**
+   * Runs on stop only (not on reload), before the DNS listeners close, in plugin order
+   * (Caddy's OnFinalShutdown): health's lameduck keeps answering while it waits.
+   */
+  onFinalShutdown(fn: Hook): void;
   /** Whether the block also uses a directive (e.g. autopath checking for kubernetes). */
   hasDirective(name: string): boolean;
   /** Another plugin's handler in this block; available once the chain is built (onStartup). */
   handler(name: string): Handler | undefined;
+  /** Every plugin handler of this block, in chain order, once the chain is built (Config.Handlers). */
+  handlers(): readonly Handler[];
   /** Listen on these hosts instead of the default (the bind plugin). */
   bind(hosts: string[]): void;
   /** The running instance, for the reload plugin. */

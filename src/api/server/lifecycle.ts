@@ -147,12 +147,23 @@ export class Lifecycle {
       this.trackNamespace(obj, false);
       state = this.namespaceState.get(ns);
     }
-    if (state === "Terminating")
-      throw errors.forbidden(
+    if (state === "Terminating") {
+      const e = errors.forbidden(
         gr,
         name,
         `unable to create new content in namespace ${ns} because it is being terminated`,
       );
+      // Controllers recognise this case by its cause, as with kube's NamespaceLifecycle admission.
+      if (e.details)
+        e.details.causes = [
+          {
+            reason: "NamespaceTerminating",
+            message: `namespace ${ns} is being terminated`,
+            field: "metadata.namespace",
+          },
+        ];
+      throw e;
+    }
   }
 
   admitDelete(def: ResourceDef, _ns: string, name: string): void {

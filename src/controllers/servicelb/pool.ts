@@ -91,8 +91,16 @@ export class AddressPool {
   /** owner key → its canonical IPs. */
   private readonly held = new Map<string, Set<string>>();
 
+  /** Called after addresses are freed (pending Services may now fit). */
+  onRelease?: () => void;
+
   constructor(cidrs: string[]) {
     this.ranges = parsePool(cidrs);
+  }
+
+  /** Addresses handed out. */
+  get used(): number {
+    return this.owners.size;
   }
 
   get cidrs(): string[] {
@@ -149,7 +157,7 @@ export class AddressPool {
   }
 
   /** Free one address of owner's. */
-  releaseIP(owner: string, ip: string): void {
+  releaseIP(owner: string, ip: string, notify = true): void {
     const a = parseAddr(ip);
     if (!a) return;
     const key = formatAddr(a);
@@ -160,12 +168,14 @@ export class AddressPool {
     if (set?.size === 0) this.held.delete(owner);
     const r = this.rangeOf(a);
     if (r && a.value < r.cursor) r.cursor = a.value;
+    if (notify) this.onRelease?.();
   }
 
   /** Free everything owner holds; true if it held anything. */
   release(owner: string): boolean {
     const ips = this.addressesOf(owner);
-    for (const ip of ips) this.releaseIP(owner, ip);
+    for (const ip of ips) this.releaseIP(owner, ip, false);
+    if (ips.length > 0) this.onRelease?.();
     return ips.length > 0;
   }
 

@@ -41,16 +41,23 @@ export function translateKubeDNS(text: string, opts: KubeDNSOptions = {}): Trans
   const domain = (opts.clusterDomain ?? "cluster.local").replace(/\.$/, "");
   if (!isSubdomain(domain)) throw new KubeDNSConfigError(`invalid cluster domain ${JSON.stringify(domain)}`);
 
-  const upstreams = data.upstreamNameservers === undefined ? undefined : parseUpstreams(data.upstreamNameservers, warnings);
+  const upstreams =
+    data.upstreamNameservers === undefined ? undefined : parseUpstreams(data.upstreamNameservers, warnings);
   const stubs = data.stubDomains === undefined ? [] : parseStubDomains(data.stubDomains, warnings);
   for (const key of Object.keys(data)) {
-    if (key === "federations") warnings.push("'federations' is not translated: kube-dns federation has no CoreDNS equivalent in use (kubeadm dropped it)");
+    if (key === "federations")
+      warnings.push(
+        "'federations' is not translated: kube-dns federation has no CoreDNS equivalent in use (kubeadm dropped it)",
+      );
     else if (key !== "stubDomains" && key !== "upstreamNameservers")
       warnings.push(`data key ${JSON.stringify(key)} is not a kube-dns setting and was ignored`);
   }
   let forward = "/etc/resolv.conf";
   if (upstreams && upstreams.length > 0) forward = upstreams.join(" ");
-  else if (upstreams) warnings.push("upstreamNameservers names no IP address: forwarding to /etc/resolv.conf, kube-dns's default");
+  else if (upstreams)
+    warnings.push(
+      "upstreamNameservers names no IP address: forwarding to /etc/resolv.conf, kube-dns's default",
+    );
 
   const lines = [
     ".:53 {",
@@ -73,34 +80,49 @@ export function translateKubeDNS(text: string, opts: KubeDNSOptions = {}): Trans
     "}",
   ];
   for (const s of stubs) {
-    lines.push(`${s.domain}:53 {`, "    errors", "    cache 30", "    loop", `    forward . ${s.servers.join(" ")}`, "}");
+    lines.push(
+      `${s.domain}:53 {`,
+      "    errors",
+      "    cache 30",
+      "    loop",
+      `    forward . ${s.servers.join(" ")}`,
+      "}",
+    );
   }
   return { corefile: `${lines.join("\n")}\n`, warnings };
 }
 
 /** The `data` of the kube-dns ConfigMap in the file (a ConfigMap, a List, or several documents). */
 function configMapData(text: string): Record<string, string> {
-  if (text.trim() === "") throw new KubeDNSConfigError("the file is empty: expected the kube-dns ConfigMap (YAML or JSON)");
+  if (text.trim() === "")
+    throw new KubeDNSConfigError("the file is empty: expected the kube-dns ConfigMap (YAML or JSON)");
   const objects: unknown[] = [];
   // YAML is a superset of JSON, so one parser reads both.
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new KubeDNSConfigError(`cannot parse the ConfigMap: ${doc.errors[0].message}`);
+    if (doc.errors.length > 0)
+      throw new KubeDNSConfigError(`cannot parse the ConfigMap: ${doc.errors[0].message}`);
     const v: unknown = doc.toJS();
     if (v === null || v === undefined) continue;
     if (isObject(v) && v.kind === "List" && Array.isArray(v.items)) objects.push(...v.items);
     else objects.push(v);
   }
   const maps = objects.filter((o): o is Record<string, unknown> => isObject(o) && o.kind === "ConfigMap");
-  if (maps.length === 0) throw new KubeDNSConfigError("no ConfigMap found: expected an object with kind: ConfigMap (kubectl -n kube-system get configmap kube-dns -o yaml)");
+  if (maps.length === 0)
+    throw new KubeDNSConfigError(
+      "no ConfigMap found: expected an object with kind: ConfigMap (kubectl -n kube-system get configmap kube-dns -o yaml)",
+    );
   const named = maps.filter((m) => isObject(m.metadata) && m.metadata.name === "kube-dns");
   if (maps.length > 1 && named.length !== 1)
-    throw new KubeDNSConfigError(`${maps.length} ConfigMaps found and ${named.length === 0 ? "none" : "several"} named kube-dns: give the file just the kube-dns one`);
+    throw new KubeDNSConfigError(
+      `${maps.length} ConfigMaps found and ${named.length === 0 ? "none" : "several"} named kube-dns: give the file just the kube-dns one`,
+    );
   const cm = named[0] ?? maps[0];
   const data = cm.data ?? {};
   if (!isObject(data)) throw new KubeDNSConfigError("the ConfigMap's data must be a map of strings");
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(data)) {
-    if (typeof v !== "string") throw new KubeDNSConfigError(`data.${k} must be a string (JSON text), not ${typeOf(v)}`);
+    if (typeof v !== "string")
+      throw new KubeDNSConfigError(`data.${k} must be a string (JSON text), not ${typeOf(v)}`);
     out[k] = v;
   }
   return out;
@@ -109,7 +131,9 @@ function configMapData(text: string): Record<string, string> {
 function parseUpstreams(raw: string, warnings: string[]): string[] {
   const v = parseJSON(raw, "upstreamNameservers", '["8.8.8.8", "8.8.4.4"]');
   if (!Array.isArray(v) || !v.every((s) => typeof s === "string"))
-    throw new KubeDNSConfigError(`data.upstreamNameservers must be a JSON list of strings, e.g. ["8.8.8.8", "8.8.4.4"]; got ${typeOf(v)}`);
+    throw new KubeDNSConfigError(
+      `data.upstreamNameservers must be a JSON list of strings, e.g. ["8.8.8.8", "8.8.4.4"]; got ${typeOf(v)}`,
+    );
   return addressesOnly(v, "upstreamNameservers", warnings);
 }
 
@@ -121,14 +145,20 @@ interface Stub {
 function parseStubDomains(raw: string, warnings: string[]): Stub[] {
   const v = parseJSON(raw, "stubDomains", '{"acme.local": ["1.2.3.4"]}');
   if (!isObject(v) || Array.isArray(v))
-    throw new KubeDNSConfigError(`data.stubDomains must be a JSON object of domain → list of nameservers, e.g. {"acme.local": ["1.2.3.4"]}; got ${typeOf(v)}`);
+    throw new KubeDNSConfigError(
+      `data.stubDomains must be a JSON object of domain → list of nameservers, e.g. {"acme.local": ["1.2.3.4"]}; got ${typeOf(v)}`,
+    );
   const out: Stub[] = [];
   for (const [key, list] of Object.entries(v)) {
     const domain = key.replace(/\.$/, "");
     if (!isSubdomain(domain.toLowerCase()))
-      throw new KubeDNSConfigError(`stubDomains: ${JSON.stringify(key)} is not a valid domain name (RFC 1123 subdomain)`);
+      throw new KubeDNSConfigError(
+        `stubDomains: ${JSON.stringify(key)} is not a valid domain name (RFC 1123 subdomain)`,
+      );
     if (!Array.isArray(list) || !list.every((s) => typeof s === "string"))
-      throw new KubeDNSConfigError(`stubDomains[${JSON.stringify(key)}] must be a list of nameserver strings`);
+      throw new KubeDNSConfigError(
+        `stubDomains[${JSON.stringify(key)}] must be a list of nameserver strings`,
+      );
     const servers = addressesOnly(list, `stubDomains[${JSON.stringify(key)}]`, warnings);
     if (servers.length === 0) {
       warnings.push(`stub domain ${key} was left out: none of its nameservers is an IP address`);
@@ -154,7 +184,9 @@ function addressesOnly(list: string[], where: string, warnings: string[]): strin
       continue;
     }
     if (!isSubdomain(host.toLowerCase()))
-      throw new KubeDNSConfigError(`${where}: ${JSON.stringify(entry)} is neither an IP address (optionally with :port) nor a hostname`);
+      throw new KubeDNSConfigError(
+        `${where}: ${JSON.stringify(entry)} is neither an IP address (optionally with :port) nor a hostname`,
+      );
     warnings.push(`${where}: hostname ${host} was left out; CoreDNS's forward takes IP addresses only`);
   }
   return kept;
@@ -174,7 +206,9 @@ function parseJSON(raw: string, key: string, example: string): unknown {
   try {
     return JSON.parse(raw);
   } catch (err) {
-    throw new KubeDNSConfigError(`data.${key} is not valid JSON (${(err as Error).message}); expected e.g. ${example}`);
+    throw new KubeDNSConfigError(
+      `data.${key} is not valid JSON (${(err as Error).message}); expected e.g. ${example}`,
+    );
   }
 }
 
