@@ -27,6 +27,7 @@ export const apiserverFlags: FlagSpec = {
 
 export interface RunningApiServer {
   server: ApiServer;
+  dataDir: string;
   store: Store;
   stop(): Promise<void>;
 }
@@ -83,6 +84,7 @@ export async function startApiServer(
   }
   return {
     server,
+    dataDir,
     store,
     async stop() {
       await server.stop();

@@ -3,11 +3,14 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { startDNS } from "../dns/index.ts";
 import { untilSignal } from "./apiserver.ts";
-import { type FlagSpec, UsageError, helpText, parseFlags, portFlag } from "./flags.ts";
+import { type FlagSpec, helpText, parseFlags, portFlag, UsageError } from "./flags.ts";
 
 export const dnsFlags: FlagSpec = {
   corefile: { type: "string", help: "the Corefile to serve (required)" },
-  "dns-addr": { type: "string", help: "address to listen on for blocks without `bind` (default: every address)" },
+  "dns-addr": {
+    type: "string",
+    help: "address to listen on for blocks without `bind` (default: every address)",
+  },
   "dns-port": { type: "string", default: "53", help: "port for server blocks that name none" },
   "kube-dns-configmap": {
     type: "string",
@@ -55,7 +58,11 @@ export async function dnsCommand(argv: string[]): Promise<void> {
     void dns
       .reload(readFileSync(corefilePath, "utf8"))
       .then(() => console.log("dns: Corefile reloaded"))
-      .catch((e: unknown) => console.error(`dns: reload failed, keeping the running config: ${e instanceof Error ? e.message : e}`));
+      .catch((e: unknown) =>
+        console.error(
+          `dns: reload failed, keeping the running config: ${e instanceof Error ? e.message : e}`,
+        ),
+      );
   };
   process.on("SIGUSR1", onUsr1);
   await untilSignal();

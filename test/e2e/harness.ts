@@ -34,9 +34,16 @@ export async function startSkiff(
 ): Promise<SkiffProcess> {
   const dataDir = opts.dataDir ?? tempDir();
   const port = String(opts.port ?? 0);
-  const proc = spawn(process.execPath, [skiffBin, command, "--port", port, "--data-dir", dataDir, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // Tests run side by side: `skiff up` gets its DNS on a free port unless the test says otherwise.
+  const extra =
+    command === "up" && !args.some((a) => a === "--dns-port" || a === "--no-dns") ? ["--dns-port", "0"] : [];
+  const proc = spawn(
+    process.execPath,
+    [skiffBin, command, "--port", port, "--data-dir", dataDir, ...extra, ...args],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let kubeconfig = "";
   let url = "";

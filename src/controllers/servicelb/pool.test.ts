@@ -30,7 +30,12 @@ test("a /23 skips the .0 and .255 in the middle too", () => {
 
 test("a small range not on a /24 boundary uses every address", () => {
   const p = new AddressPool(["10.0.0.4/30"]);
-  const got = [p.allocate("a", "IPv4"), p.allocate("b", "IPv4"), p.allocate("c", "IPv4"), p.allocate("d", "IPv4")];
+  const got = [
+    p.allocate("a", "IPv4"),
+    p.allocate("b", "IPv4"),
+    p.allocate("c", "IPv4"),
+    p.allocate("d", "IPv4"),
+  ];
   assert.deepEqual(got, ["10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7"]);
   assert.equal(p.allocate("e", "IPv4"), undefined);
 });

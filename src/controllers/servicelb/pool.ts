@@ -31,7 +31,9 @@ function toBig(b: Uint8Array, from: number): bigint {
 function parseAddr(s: string): Addr | undefined {
   const ip = parseIPSloppy(s);
   if (!ip) return undefined;
-  return ip.v4 ? { family: "IPv4", value: toBig(ip.bytes, 12) } : { family: "IPv6", value: toBig(ip.bytes, 0) };
+  return ip.v4
+    ? { family: "IPv4", value: toBig(ip.bytes, 12) }
+    : { family: "IPv6", value: toBig(ip.bytes, 0) };
 }
 
 function formatAddr(a: Addr): string {
@@ -70,7 +72,10 @@ function skipped(a: Addr): boolean {
 export function parsePool(cidrs: string[]): Range[] {
   return cidrs.map((text) => {
     const c = parseCIDRSloppy(text.trim());
-    if (!c) throw new Error(`--lb-pool: ${JSON.stringify(text)} is not a CIDR (e.g. 192.168.1.240/28 or fd00::/120)`);
+    if (!c)
+      throw new Error(
+        `--lb-pool: ${JSON.stringify(text)} is not a CIDR (e.g. 192.168.1.240/28 or fd00::/120)`,
+      );
     const net = maskedIP(c);
     const family: Family = net.v4 ? "IPv4" : "IPv6";
     const width = family === "IPv4" ? 32 : 128;

@@ -108,7 +108,11 @@ export function reconcile(pool: AddressPool, key: string, svc: LBService | undef
   const events: LBEvent[] = [];
   const fail = (reason: string): Decision => {
     pool.release(key);
-    events.push({ type: "Warning", reason: "AllocationFailed", message: `Failed to allocate IP for "${key}": ${reason}` });
+    events.push({
+      type: "Warning",
+      reason: "AllocationFailed",
+      message: `Failed to allocate IP for "${key}": ${reason}`,
+    });
     return { ingress: statusIPs(svc).length > 0 ? [] : undefined, events, pending: true };
   };
 
@@ -125,7 +129,9 @@ export function reconcile(pool: AddressPool, key: string, svc: LBService | undef
       pool.release(key);
       const fam = familyOf(want)!;
       if (!families.includes(fam))
-        return fail(`requested loadBalancer IP(s) ${quoteList([want])} does not match the ipFamily of the service`);
+        return fail(
+          `requested loadBalancer IP(s) ${quoteList([want])} does not match the ipFamily of the service`,
+        );
       const r = pool.assign(key, want);
       if (r === "not-in-pool") return fail(`${JSON.stringify(want)} is not allowed in config`);
       if (r === "in-use") return fail(`${JSON.stringify(want)} is already in use`);
@@ -160,7 +166,8 @@ export function reconcile(pool: AddressPool, key: string, svc: LBService | undef
     return fail(why);
   }
   held = families.filter((f) => kept.has(f)).map((f) => kept.get(f)!);
-  if (added.length > 0) events.push({ type: "Normal", reason: "IPAllocated", message: `Assigned IP ${quoteList(added)}` });
+  if (added.length > 0)
+    events.push({ type: "Normal", reason: "IPAllocated", message: `Assigned IP ${quoteList(added)}` });
   return finish(svc, held, events);
 }
 

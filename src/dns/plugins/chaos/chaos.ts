@@ -31,7 +31,8 @@ class ChaosHandler implements Handler {
   ) {}
 
   serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
-    if (req.qclass !== "CH" || req.qtype !== "TXT") return nextOrFailure(this.name, this.next, req, w, signal);
+    if (req.qclass !== "CH" || req.qtype !== "TXT")
+      return nextOrFailure(this.name, this.next, req, w, signal);
     const txt = (s: string): Answer => ({ name: req.name, type: "TXT", class: "CH", ttl: 0, data: [s] });
     let answers: Answer[];
     switch (req.lname) {

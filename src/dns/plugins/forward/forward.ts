@@ -73,7 +73,11 @@ export class Forward implements Handler {
     }
   }
 
-  private async forward(req: Request, w: Parameters<Handler["serveDNS"]>[1], signal: AbortSignal): Promise<number> {
+  private async forward(
+    req: Request,
+    w: Parameters<Handler["serveDNS"]>[1],
+    signal: AbortSignal,
+  ): Promise<number> {
     const o = this.o;
     const list = o.policy.list(o.upstreams);
     const deadline = Date.now() + QUERY_TIMEOUT_MS;
@@ -109,7 +113,8 @@ export class Forward implements Handler {
           err = e as Error;
           if (e instanceof CachedClosedError) continue;
           // The query itself cannot be packed (proxy.ErrInvalidRequest).
-          if (e instanceof EncodeError) throw new PluginError(Rcode.FORMERR, `proxy: invalid request: ${err.message}`);
+          if (e instanceof EncodeError)
+            throw new PluginError(Rcode.FORMERR, `proxy: invalid request: ${err.message}`);
         }
         // prefer_udp: a truncated UDP answer is asked again over TCP.
         if (ret && proto === "udp" && (ret.flags ?? 0) & Flag.TC && !o.forceTCP && o.preferUDP) {

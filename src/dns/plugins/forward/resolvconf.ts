@@ -13,7 +13,10 @@ export interface HostPort {
 /** Split an address with an optional port, or undefined when the host part is no IP. */
 export function parseHostPort(s: string, defaultPort: number): HostPort | undefined {
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (v6) return isIP(stripZone(v6[1])) === 6 ? { host: stripZone(v6[1]), port: portOf(v6[2], defaultPort) } : undefined;
+  if (v6)
+    return isIP(stripZone(v6[1])) === 6
+      ? { host: stripZone(v6[1]), port: portOf(v6[2], defaultPort) }
+      : undefined;
   if (isIP(stripZone(s))) return { host: stripZone(s), port: defaultPort };
   const m = /^([^:]+):(\d+)$/.exec(s);
   if (m && isIP(m[1]) === 4) return { host: m[1], port: portOf(m[2], defaultPort) };
@@ -39,12 +42,16 @@ export function resolvConfServers(path: string): HostPort[] {
     text = readFileSync(path, "utf8");
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === "ENOENT") throw new Error(`not an IP address or file "${path}": failed to open file "${path}"`);
+    if (e.code === "ENOENT")
+      throw new Error(`not an IP address or file "${path}": failed to open file "${path}"`);
     throw new Error(`not an IP address or file "${path}": ${e.message}`);
   }
   const out: HostPort[] = [];
   for (const line of text.split("\n")) {
-    const f = line.replace(/[#;].*$/, "").trim().split(/\s+/);
+    const f = line
+      .replace(/[#;].*$/, "")
+      .trim()
+      .split(/\s+/);
     if (f[0] !== "nameserver" || f.length < 2) continue;
     const host = stripZone(f[1]);
     if (isIP(host)) out.push({ host, port: 53 });

@@ -12,7 +12,10 @@ export const defaultRand: Rand = (n) => Math.floor(Math.random() * n);
 
 const isAddr = (r: Answer) => r.type === "A" || r.type === "AAAA";
 
-export function roundRobin(records: readonly Answer[] | undefined, rand: Rand = defaultRand): Answer[] | undefined {
+export function roundRobin(
+  records: readonly Answer[] | undefined,
+  rand: Rand = defaultRand,
+): Answer[] | undefined {
   if (!records || records.length <= 1) return records as Answer[] | undefined;
   const t = records[0].type;
   if ((t === "A" || t === "AAAA") && records.every((r) => r.type === t)) return shuffle([...records], rand);
@@ -76,7 +79,10 @@ export function weighted(
 }
 
 /** Addresses in `prefer` subnets first, in the order of the subnets (plugin/loadbalance prefer.go). */
-export function preferSubnets(records: readonly Answer[] | undefined, subnets: readonly Subnet[]): Answer[] | undefined {
+export function preferSubnets(
+  records: readonly Answer[] | undefined,
+  subnets: readonly Subnet[],
+): Answer[] | undefined {
   if (!records) return records;
   const { cname, address, mx, rest } = partition(records);
   const seen = new Set<number>();
@@ -104,7 +110,8 @@ export function parseCIDR(cidr: string): Subnet {
   const bytes = ipBytes(cidr.slice(0, slash));
   const bitsText = cidr.slice(slash + 1);
   const bits = Number(bitsText);
-  if (!bytes || !/^\d+$/.test(bitsText) || bits > bytes.length * 8) throw new Error(`invalid CIDR address: ${cidr}`);
+  if (!bytes || !/^\d+$/.test(bitsText) || bits > bytes.length * 8)
+    throw new Error(`invalid CIDR address: ${cidr}`);
   const v4 = bytes.length === 4;
   return {
     contains(ip: string): boolean {

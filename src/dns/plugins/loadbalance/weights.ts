@@ -3,8 +3,9 @@
  * line of its own, then `IP WEIGHT` lines (1–255) for it; `#` comments and blank lines ignored.
  * Re-read every `reload` interval, applied only when the content changed.
  */
-import { isIP } from "node:net";
+
 import { readFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import type { Logger } from "../../plugin.ts";
 import { normalizeIP, type Weights } from "./shuffle.ts";
 
@@ -57,7 +58,9 @@ export class WeightFile {
       await this.update();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code && this.reloadMs !== 0) {
-        this.log.warn(`Failed to open weight file:${(err as Error).message}. Will try again in ${this.reloadMs / 1000}s`);
+        this.log.warn(
+          `Failed to open weight file:${(err as Error).message}. Will try again in ${this.reloadMs / 1000}s`,
+        );
       } else throw err;
     }
     if (this.reloadMs > 0) {

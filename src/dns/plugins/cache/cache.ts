@@ -1,0 +1,450 @@
+/**
+ * cache: a front-end cache of replies (plugin/cache), with a success and a denial cache, keyed
+ * on the lowercase name, type, class and the DO and CD bits. A hit is one Map lookup and a copy
+ * of the stored records with the remaining TTL, the query's id, flags and question case.
+ */
+import type { Packet } from "dns-packet";
+import { Flag } from "../../message/message.ts";
+import {
+  type Handler,
+  nextOrFailure,
+  type Plugin,
+  PluginError,
+  type Remote,
+  type Request,
+  type ResponseWriter,
+} from "../../plugin.ts";
+import type { ResponseType } from "../../response/classify.ts";
+import { cacheable, cacheResponseType, Item, minimalTTL, setTTL } from "./item.ts";
+import { type CacheCounts, newCounts } from "./metrics.ts";
+import { Store } from "./store.ts";
+
+export interface CacheConfig {
+  /** Zones cached (lowercase, fully qualified). */
+  zones: string[];
+  /** Success cache: capacity, max and min TTL (seconds). */
+  pcap: number;
+  pttl: number;
+  minpttl: number;
+  /** Denial cache: capacity, max and min TTL (seconds). */
+  ncap: number;
+  nttl: number;
+  minnttl: number;
+  /** How long SERVFAIL replies are kept (seconds; 0 = never). */
+  failttl: number;
+  /** Prefetch after this many hits without a gap longer than `prefetchWindowMs` (0 = off). */
+  prefetch: number;
+  prefetchWindowMs: number;
+  /** … when the TTL left is at most this percentage of the original. */
+  percentage: number;
+  /** Serve expired entries for this long (ms; 0 = off). */
+  staleUpToMs: number;
+  /** `verify`: ask upstream before serving a stale entry. */
+  verifyStale: boolean;
+  /** With verify, wait at most this long for upstream (ms; 0 = its own timeout). */
+  verifyStaleTimeoutMs: number;
+  /** TTL of stale replies (seconds). */
+  staleTTL: number;
+  /** After a failed refresh of a stale entry, no other before this long (ms; 0 = no limit). */
+  staleRecheckMs: number;
+  /** Zones whose success / denial replies are never cached. */
+  pexcept: string[];
+  nexcept: string[];
+  keepttl: boolean;
+}
+
+export const DEFAULTS: CacheConfig = {
+  zones: ["."],
+  pcap: 10000,
+  pttl: 3600,
+  minpttl: 5,
+  ncap: 10000,
+  nttl: 1800,
+  minnttl: 5,
+  failttl: 5,
+  prefetch: 0,
+  prefetchWindowMs: 60_000,
+  percentage: 10,
+  staleUpToMs: 0,
+  verifyStale: false,
+  verifyStaleTimeoutMs: 0,
+  staleTTL: 0,
+  staleRecheckMs: 0,
+  pexcept: [],
+  nexcept: [],
+  keepttl: false,
+};
+
+/** The longest zone in `zones` that contains `name` (plugin.Zones.Matches), or undefined. */
+export function matchZone(zones: readonly string[], name: string): string | undefined {
+  let best: string | undefined;
+  for (const z of zones) {
+    if (z === "." || name === z || name.endsWith(`.${z}`)) {
+      if (best === undefined || z.length > best.length) best = z;
+    }
+  }
+  return best;
+}
+
+export class Cache {
+  readonly pcache: Store;
+  readonly ncache: Store;
+  readonly counts: CacheCounts = newCounts();
+  /** Bumped by every invalidation: a denial fetched across one is not stored. */
+  epoch = 0;
+  now: () => number = () => performance.now();
+
+  constructor(readonly cfg: CacheConfig) {
+    this.pcache = new Store(cfg.pcap);
+    this.ncache = new Store(cfg.ncap);
+  }
+
+  plugin(): Plugin {
+    return (next) => new CacheHandler(this, next);
+  }
+
+  /**
+   * Names that now have answers: drop the denials for each name and for every name under it
+   * (a new namespace or Service makes its whole subtree answerable).
+   */
+  invalidate(names: readonly string[]): number {
+    if (names.length === 0) return 0;
+    this.epoch++;
+    const set = new Set(names.map((n) => (n.endsWith(".") ? n : `${n}.`).toLowerCase()));
+    return this.ncache.deleteWhere((item) => {
+      let n = item.lname;
+      for (;;) {
+        if (set.has(n)) return true;
+        const dot = n.indexOf(".");
+        if (dot < 0 || dot === n.length - 1) return set.has(".");
+        n = n.slice(dot + 1);
+      }
+    });
+  }
+
+  /** A usable entry: fresh, or expired for less than the serve_stale window (getIfNotStale). */
+  lookup(key: string, now: number): Item | undefined {
+    const c = this.counts;
+    c.requests++;
+    const n = this.ncache.get(key);
+    if (n && this.usable(n, now)) {
+      // A cached SERVFAIL does not shadow a good answer still in the success cache.
+      if (n.rcode === 2) {
+        const p = this.pcache.get(key);
+        if (p && this.usable(p, now)) {
+          c.hitsSuccess++;
+          return p;
+        }
+      }
+      c.hitsDenial++;
+      return n;
+    }
+    const p = this.pcache.get(key);
+    if (p && this.usable(p, now)) {
+      c.hitsSuccess++;
+      return p;
+    }
+    c.misses++;
+    return undefined;
+  }
+
+  private usable(i: Item, now: number): boolean {
+    const ttl = i.ttl(now);
+    return ttl > 0 || (this.cfg.staleUpToMs > 0 && -ttl < Math.trunc(this.cfg.staleUpToMs / 1000));
+  }
+
+  /** Store a reply fetched for `key` (ResponseWriter.set). */
+  store(key: string, lname: string, m: Packet, t: ResponseType, ttl: number, epoch: number, refresh: boolean): Item | undefined {
+    const qname = lname;
+    switch (t) {
+      case "NOERROR":
+      case "DELEGATION": {
+        if (matchZone(this.cfg.pexcept, qname)) return undefined;
+        const i = new Item(m, lname, ttl, this.now());
+        if (this.pcache.add(key, i)) this.counts.evictSuccess++;
+        // The newest state of this key is positive: a denial under it is outdated.
+        if (refresh || this.ncache.get(key)) this.ncache.delete(key);
+        return i;
+      }
+      case "NXDOMAIN":
+      case "NODATA":
+      case "SERVERERROR": {
+        if (matchZone(this.cfg.nexcept, qname)) return undefined;
+        // The name became positive while this denial was on its way: do not keep it.
+        if (epoch !== this.epoch) return undefined;
+        const i = new Item(m, lname, ttl, this.now());
+        if (this.ncache.add(key, i)) this.counts.evictDenial++;
+        return i;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Seconds to keep a reply of type `t` (WriteMsg's duration). */
+  duration(m: Packet, t: ResponseType): number {
+    const c = this.cfg;
+    switch (t) {
+      case "NXDOMAIN":
+      case "NODATA":
+        return clamp(minimalTTL(m, t, c.nttl), c.minnttl, c.nttl);
+      case "SERVERERROR":
+        return c.failttl;
+      default:
+        return clamp(minimalTTL(m, t, c.pttl), c.minpttl, c.pttl);
+    }
+  }
+
+  shouldPrefetch(i: Item, now: number): boolean {
+    const c = this.cfg;
+    if (c.prefetch <= 0) return false;
+    i.touch(c.prefetchWindowMs, now);
+    const threshold = Math.ceil((c.percentage / 100) * i.origTTL);
+    return i.hits >= c.prefetch && i.ttl(now) <= threshold;
+  }
+}
+
+function clamp(v: number, min: number, max: number): number {
+  return Math.min(Math.max(v, min), max);
+}
+
+export function cacheKey(lname: string, qtype: string, qclass: string, dnssecOK: boolean, cd: boolean): string {
+  return `${dnssecOK ? "1" : "0"}${cd ? "1" : "0"}${qtype}/${qclass}/${lname}`;
+}
+
+class CacheHandler implements Handler {
+  readonly name = "cache";
+  constructor(
+    private readonly c: Cache,
+    private readonly next: Handler | undefined,
+  ) {}
+
+  async serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
+    const c = this.c;
+    const cfg = c.cfg;
+    if (cfg.zones.length !== 1 || cfg.zones[0] !== ".") {
+      if (!matchZone(cfg.zones, req.lname)) return nextOrFailure(this.name, this.next, req, w, signal);
+    }
+    const flags = req.msg.flags ?? 0;
+    const cd = (flags & Flag.CD) !== 0;
+    const wantAD = req.do || (flags & Flag.AD) !== 0;
+    const key = cacheKey(req.lname, req.qtype, req.qclass, req.do, cd);
+    const now = c.now();
+    const i = c.lookup(key, now);
+    if (!i) {
+      const cw = new CacheWriter(c, w, req, key, wantAD, false);
+      return nextOrFailure(this.name, this.next, refreshRequest(req, false), cw, signal);
+    }
+    let ttl = i.ttl(now);
+    const stale = ttl <= 0;
+    if (stale) {
+      if (cfg.verifyStale) {
+        const served = await this.verify(i, req, key, w, wantAD, signal);
+        if (served !== undefined) return served;
+      } else this.tryRefresh(i, req, key, wantAD, true, signal);
+      c.counts.servedStale++;
+      ttl = 0;
+    } else if (c.shouldPrefetch(i, now)) this.tryRefresh(i, req, key, wantAD, false, signal);
+
+    if (stale && cfg.staleTTL > 0) ttl = cfg.staleTTL;
+    else if (cfg.keepttl) ttl = i.origTTL;
+    w.write(i.toMsg(req, ttl, wantAD));
+    return 0;
+  }
+
+  /**
+   * serve_stale verify: ask upstream first and answer with its reply when it refreshes the entry
+   * (NOERROR or NXDOMAIN); undefined means "serve the stale entry".
+   */
+  private async verify(
+    i: Item,
+    req: Request,
+    key: string,
+    w: ResponseWriter,
+    wantAD: boolean,
+    signal: AbortSignal,
+  ): Promise<number | undefined> {
+    const c = this.c;
+    const recheck = c.cfg.staleRecheckMs;
+    const now = c.now();
+    if (recheck > 0 && !beginRefresh(i, now, recheck)) return undefined;
+    const timeout = c.cfg.verifyStaleTimeoutMs;
+    // With a timeout the refresh runs detached and only fills the cache; we answer from it.
+    const cw = new CacheWriter(c, w, req, key, wantAD, timeout > 0);
+    const vw = new VerifyWriter(cw, req);
+    const run = this.refresh(refreshRequest(req, false), vw, signal).then((rc) => {
+      if (recheck > 0) endRefresh(i, c.now(), recheck, vw.refreshed);
+      return rc;
+    });
+    if (timeout === 0) {
+      const rc = await run;
+      return vw.refreshed ? rc : undefined;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([
+      run.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeout);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!done || !vw.refreshed || !cw.item) return undefined;
+    const fresh = cw.item;
+    w.write(fresh.toMsg(req, c.cfg.keepttl ? fresh.origTTL : fresh.ttl(c.now()), wantAD));
+    return 0;
+  }
+
+  /** A background refresh (prefetch, or serve_stale immediate), at most one per entry. */
+  private tryRefresh(i: Item, req: Request, key: string, wantAD: boolean, stale: boolean, signal: AbortSignal): void {
+    const c = this.c;
+    const recheck = stale ? c.cfg.staleRecheckMs : 0;
+    const now = c.now();
+    if (!beginRefresh(i, now, recheck)) return;
+    c.counts.prefetch++;
+    const cw = new CacheWriter(c, undefined, req, key, wantAD, true);
+    const w: ResponseWriter = stale ? new VerifyWriter(cw, req) : cw;
+    void this.refresh(refreshRequest(req, true), w, signal).then(() => {
+      const refreshed = w instanceof VerifyWriter ? w.refreshed : true;
+      // Keep the popularity gathered so far on the entry that replaced this one.
+      if (refreshed) {
+        const i1 = c.ncache.get(key) ?? c.pcache.get(key);
+        if (i1) {
+          i1.hits = i.hits;
+          i1.last = now;
+        }
+      }
+      endRefresh(i, c.now(), recheck, refreshed);
+    });
+  }
+
+  /** Call the rest of the chain; a failure is just "not refreshed". */
+  private async refresh(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
+    try {
+      return await nextOrFailure(this.name, this.next, req, w, signal);
+    } catch (err) {
+      return err instanceof PluginError ? err.rcode : 2;
+    }
+  }
+}
+
+function beginRefresh(i: Item, now: number, recheckMs: number): boolean {
+  if (recheckMs > 0 && now < i.retryAfter) return false;
+  if (i.refreshing) return false;
+  i.refreshing = true;
+  return true;
+}
+
+function endRefresh(i: Item, now: number, recheckMs: number, refreshed: boolean): void {
+  i.retryAfter = recheckMs > 0 && !refreshed ? now + recheckMs : 0;
+  i.refreshing = false;
+}
+
+/**
+ * The request as the cache sends it on: with AD set (authenticatedRefreshState); a background
+ * refresh has no client, so it asks as over TCP, whose replies are never truncated.
+ */
+function refreshRequest(req: Request, background: boolean): Request {
+  const msg = { ...req.msg, flags: (req.msg.flags ?? 0) | Flag.AD };
+  return background ? { ...req, msg, proto: "tcp", size: 65535 } : { ...req, msg };
+}
+
+/** Caches what the rest of the chain writes, then passes it on (cache.ResponseWriter). */
+class CacheWriter implements ResponseWriter {
+  private wrote = false;
+  private bytes = 0;
+  private readonly epoch: number;
+  /** The item stored by the last write, if it was cacheable. */
+  item: Item | undefined;
+
+  constructor(
+    private readonly c: Cache,
+    private readonly inner: ResponseWriter | undefined,
+    private readonly req: Request,
+    private readonly key: string,
+    private readonly wantAD: boolean,
+    /** Store only, write nothing (prefetch, detached verify). */
+    private readonly background: boolean,
+  ) {
+    this.epoch = c.epoch;
+  }
+
+  get written(): boolean {
+    return this.background ? this.wrote : (this.inner?.written ?? this.wrote);
+  }
+  get size(): number {
+    return this.background ? this.bytes : (this.inner?.size ?? 0);
+  }
+  get remote(): Remote {
+    return this.inner?.remote ?? this.req.remote;
+  }
+  get plugin(): string | undefined {
+    return (this.inner as unknown as { plugin?: string } | undefined)?.plugin;
+  }
+  set plugin(v: string | undefined) {
+    const t = this.inner as unknown as { plugin?: string } | undefined;
+    if (t && typeof t.plugin === "string" && v !== undefined) t.plugin = v;
+  }
+
+  write(res: Packet): void {
+    const c = this.c;
+    this.item = undefined;
+    const t = cacheResponseType(res);
+    const ttl = c.duration(res, t);
+    // Every record leaves with the capped TTL, so the next hit does not jump (1799 → 8).
+    const out: Packet = {
+      ...res,
+      answers: setTTL(res.answers, ttl),
+      authorities: setTTL(res.authorities, ttl),
+      additionals: setTTL(res.additionals, ttl),
+    };
+    if (ttl > 0 && cacheable(res, t)) {
+      if (matches(this.req, res)) {
+        this.item = c.store(this.key, this.req.lname, out, t, ttl, this.epoch, this.background);
+      } else c.counts.drops++;
+    }
+    // No AD for a client that asked neither for DNSSEC nor for AD (RFC 6840 §5.7-5.8).
+    if (!this.wantAD) out.flags = (out.flags ?? 0) & ~Flag.AD;
+    this.wrote = true;
+    if (this.background || !this.inner) return;
+    this.inner.write(out);
+  }
+}
+
+/** The reply is for the question asked (request.Match): name (any case), type and class. */
+function matches(req: Request, res: Packet): boolean {
+  const q = res.questions?.[0];
+  if (!q || res.questions?.length !== 1) return false;
+  const n = q.name.toLowerCase();
+  return (n === req.lname || `${n}.` === req.lname) && q.type === req.qtype && (q.class ?? "IN") === req.qclass;
+}
+
+/**
+ * Lets through only replies that refresh a stale entry (RFC 8767 §4: NOERROR or NXDOMAIN, for
+ * the question, not truncated); the others are dropped and the stale entry is served.
+ */
+class VerifyWriter implements ResponseWriter {
+  refreshed = false;
+  constructor(
+    private readonly inner: CacheWriter,
+    private readonly req: Request,
+  ) {}
+  get written(): boolean {
+    return this.refreshed && this.inner.written;
+  }
+  get size(): number {
+    return this.inner.size;
+  }
+  get remote(): Remote {
+    return this.inner.remote;
+  }
+  write(res: Packet): void {
+    this.refreshed = false;
+    if (!matches(this.req, res) || ((res.flags ?? 0) & Flag.TC) !== 0) return;
+    const t = cacheResponseType(res);
+    if (t === "OTHERERROR" || t === "META" || t === "UPDATE") return;
+    const rcode = (res.flags ?? 0) & 0xf;
+    if (rcode !== 0 && rcode !== 3) return;
+    this.refreshed = true;
+    this.inner.write(res);
+  }
+}
