@@ -123,6 +123,13 @@ export interface KubectlResult {
   stderr: string;
 }
 
+/**
+ * kubectl's HOME for this test process: its discovery and OpenAPI caches are keyed by host:port,
+ * and ports are reused across runs, so a shared cache could serve another server's answers.
+ */
+export const kubectlHome = mkdtempSync(join(tmpdir(), "skiff-kubectl-home-"));
+process.on("exit", () => rmSync(kubectlHome, { recursive: true, force: true }));
+
 /** Run kubectl against a kubeconfig; asynchronous so a server in this process keeps serving. */
 export function kubectl(
   kubeconfig: string,
@@ -131,7 +138,7 @@ export function kubectl(
 ): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(kubectlPath(opts.version), ["--kubeconfig", kubeconfig, ...args], {
-      env: { ...process.env, KUBECONFIG: "", HOME: tmpdir(), ...opts.env },
+      env: { ...process.env, KUBECONFIG: "", HOME: kubectlHome, ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -296,7 +303,7 @@ export function spawnKubectl(
   opts: { version?: string } = {},
 ): KubectlProcess {
   const proc = spawn(kubectlPath(opts.version), ["--kubeconfig", kubeconfig, ...args], {
-    env: { ...process.env, KUBECONFIG: "", HOME: tmpdir() },
+    env: { ...process.env, KUBECONFIG: "", HOME: kubectlHome },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -81,10 +81,14 @@ class UnknownStatusError extends StatusError {
 export function patchErrorStatus(e: PatchError): StatusError {
   if (e.kind === "badRequest") return errors.badRequest(e.message);
   if (e.kind === "invalid")
-    // NewGenericServerResponse(422, …): fixed message, the engine's text as the cause.
-    return new StatusError(422, "Invalid", "the server rejected our request due to an error in our request", {
-      causes: [{ reason: "UnexpectedServerResponse", message: e.message }],
-    });
+    // NewGenericServerResponse(422, …, isUnexpectedResponse=false): a fixed message and empty
+    // details; the engine's text is not sent (causes are only set for unexpected responses).
+    return new StatusError(
+      422,
+      "Invalid",
+      "the server rejected our request due to an error in our request",
+      {},
+    );
   return new UnknownStatusError(e.message);
 }
 

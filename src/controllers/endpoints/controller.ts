@@ -9,6 +9,7 @@ import { TriggerTimeTracker } from "../endpointutil/trigger-time.ts";
 import { annotationLeader, type Endpoints, type Pod, type Service } from "../endpointutil/types.ts";
 import { EventRecorder, InformerFactory, kinds, runController } from "../framework/index.ts";
 import { reconcileEndpoints } from "./reconciler.ts";
+import { StaleEndpointsTracker } from "./stale.ts";
 
 export interface EndpointsControllerOptions {
   informers?: InformerFactory;
@@ -21,12 +22,7 @@ export class EndpointsController {
   private readonly informers: InformerFactory;
   private readonly queue = new WorkQueue<string>();
   private readonly triggerTimes = new TriggerTimeTracker();
-  /**
-   * kube's staleEndpointsTracker: the resourceVersion each Endpoints had before our last write of
-   * it ("" after a create), so a sync never writes from a cache older than its own write (which
-   * would only earn a conflict) and waits for the informer instead.
-   */
-  private readonly staleVersions = new Map<string, string>();
+  private readonly stale = new StaleEndpointsTracker();
   private readonly recorder: EventRecorder;
   private readonly services;
   private readonly pods;
@@ -66,7 +62,7 @@ export class EndpointsController {
       },
       onDelete: (e) => {
         // Whatever we wrote is gone: the next sync starts from the empty cache entry.
-        this.staleVersions.delete(objectKey(e));
+        this.stale.forget(objectKey(e));
         q.add(objectKey(e));
       },
     });
@@ -90,7 +86,7 @@ export class EndpointsController {
     const svc = this.services.get(key);
     if (!svc) {
       this.triggerTimes.delete(key);
-      this.staleVersions.delete(key);
+      this.stale.forget(key);
       const ep = this.endpoints.get(key);
       if (!ep || ep.metadata.annotations?.[annotationLeader]) return;
       try {
@@ -106,8 +102,7 @@ export class EndpointsController {
       .byIndex("namespace", namespace)
       .filter((p) => selectorMatches(selector, p.metadata.labels));
     const current = this.endpoints.get(key);
-    const staleVersion = this.staleVersions.get(key);
-    if (staleVersion !== undefined && (current?.metadata.resourceVersion ?? "") === staleVersion)
+    if (this.stale.isStale(key, current?.metadata.resourceVersion))
       throw new Error(`endpoints information for service ${key} is not up to date`);
     const result = reconcileEndpoints({
       service: svc,
@@ -119,7 +114,7 @@ export class EndpointsController {
     try {
       if (result.create) await api.create(result.endpoints);
       else await api.update(result.endpoints);
-      this.staleVersions.set(key, current?.metadata.resourceVersion ?? "");
+      this.stale.wrote(key, current?.metadata.resourceVersion);
     } catch (err) {
       if (String((err as Error).message).includes("because it is being terminated")) return;
       // kube records these on the Endpoints object, so they do not show in `describe svc`.

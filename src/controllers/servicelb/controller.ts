@@ -31,6 +31,8 @@ export class ServiceLBController {
   /** Services waiting for an address: retried whenever one is freed. */
   private readonly pending = new Set<string>();
   private restored = false;
+  /** Set when a reconcile frees addresses. */
+  private freed = false;
 
   constructor(
     client: RestClient,
@@ -39,7 +41,7 @@ export class ServiceLBController {
     // Parse first: a bad CIDR is a configuration error the caller reports.
     this.pool = new AddressPool(opts.pools);
     this.pool.onRelease = () => {
-      for (const key of this.pending) this.queue.add(key);
+      this.freed = true;
     };
     this.informers = opts.informers ?? new InformerFactory(client);
     this.recorder = opts.recorder ?? new EventRecorder(client, componentName);
@@ -70,9 +72,12 @@ export class ServiceLBController {
       );
     }
     const svc = this.services.get(key);
+    this.freed = false;
     const d = reconcile(this.pool, key, svc);
     if (d.pending) this.pending.add(key);
     else this.pending.delete(key);
+    // Others waiting may fit now (not this key: what it freed, it gave up on purpose).
+    if (this.freed) for (const k of this.pending) if (k !== key) this.queue.add(k);
     if (!svc) return;
     for (const e of d.events) this.recorder.recordEvent(svc, e.type, e.reason, e.message);
     if (d.ingress === undefined) return;

@@ -5,6 +5,7 @@
  * block's forward, /etc/resolv.conf without them; hostnames left out.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { normalizeKey } from "../corefile/address.ts";
 import { parseCorefile } from "../corefile/parser.ts";
@@ -178,4 +179,15 @@ test("keys kube-dns does not know are reported, federations included", () => {
   assert.equal(warnings.length, 2);
   assert.match(warnings[0], /federations/);
   assert.match(warnings[1], /"extra"/);
+});
+
+test("the example in docs/dns.md is what the translation prints", () => {
+  const doc = readFileSync(new URL("../../../docs/dns.md", import.meta.url), "utf8");
+  const example = doc.slice(doc.indexOf("### Example"));
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(example)?.[1];
+  const printed = /```console\n\$ skiff dns --kube-dns-configmap kube-dns\.yaml\n([\s\S]*?)```/.exec(
+    example,
+  )?.[1];
+  assert.ok(yaml && printed, "docs/dns.md has the example");
+  assert.equal(kubeDNSConfigMapToCorefile(yaml), printed);
 });

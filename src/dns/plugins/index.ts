@@ -6,16 +6,21 @@
  */
 import type { PluginModule } from "../plugin.ts";
 import any from "./any/setup.ts";
+import autopath from "./autopath/setup.ts";
 import bind from "./bind/setup.ts";
+import cache from "./cache/setup.ts";
 import chaos from "./chaos/setup.ts";
 import errors from "./errors/setup.ts";
 import forward from "./forward/setup.ts";
 import loadbalance from "./loadbalance/setup.ts";
+import kubernetes from "./kubernetes/setup.ts";
 import log from "./log/setup.ts";
 import whoami from "./whoami/setup.ts";
 import health from "./health/setup.ts";
 import ready from "./ready/setup.ts";
 import prometheus from "./prometheus/setup.ts";
+import reload from "./reload/setup.ts";
+import rewrite from "./rewrite/setup.ts";
 
 /** CoreDNS's plugin.cfg, in its order (directive names). */
 export const ORDER: readonly string[] = [
@@ -80,7 +85,7 @@ export const ORDER: readonly string[] = [
 ];
 
 /** The plugins Skiff implements: one line each. */
-export const PLUGINS: readonly PluginModule[] = [bind, errors, log, whoami, any, chaos, loadbalance, forward, health, ready, prometheus];
+export const PLUGINS: readonly PluginModule[] = [bind, errors, log, whoami, any, chaos, loadbalance, forward, health, ready, prometheus, reload, rewrite, cache, kubernetes, autopath];
 
 const byName = new Map(PLUGINS.map((p) => [p.name, p]));
 const rank = new Map(ORDER.map((n, i) => [n, i]));

@@ -1,6 +1,6 @@
 /**
  * Why a patch could not be applied. `kind` says how kube-apiserver answers it: "badRequest" → 400,
- * "invalid" → 422 (NewGenericServerResponse with the text as a cause), "internal" → 500 (an
+ * "invalid" → 422 (NewGenericServerResponse: a fixed message, the text not sent), "internal" → 500 (an
  * error that is not a metav1.Status, reported with its bare text).
  */
 export type PatchErrorKind = "badRequest" | "invalid" | "internal";

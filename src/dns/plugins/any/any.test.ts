@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { RecordType } from "dns-packet";
 import { answering, FakeWriter, fakeRequest } from "../../testing/fake.ts";
 import { any } from "./any.ts";
 
@@ -8,7 +9,7 @@ const signal = new AbortController().signal;
 // plugin/any/any.go: ANY gets one HINFO "ANY obsoleted" "See RFC 8482", TTL 8482, class IN.
 test("ANY is answered with the RFC 8482 HINFO under the query's name", async () => {
   const w = new FakeWriter();
-  const rc = await any(answering(0)).serveDNS(fakeRequest("ExAmple.ORG.", "ANY"), w, signal);
+  const rc = await any(answering(0)).serveDNS(fakeRequest("ExAmple.ORG.", "ANY" as RecordType), w, signal);
   assert.equal(rc, 0);
   assert.equal(w.msgs.length, 1);
   assert.deepEqual(w.msgs[0].answers, [

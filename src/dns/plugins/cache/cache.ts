@@ -17,7 +17,7 @@ import {
 import type { ResponseType } from "../../response/classify.ts";
 import { cacheable, cacheResponseType, Item, minimalTTL, setTTL } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
-import { Store } from "./store.ts";
+import { Store, type SubKey } from "./store.ts";
 
 export interface CacheConfig {
   /** Zones cached (lowercase, fully qualified). */
@@ -111,8 +111,8 @@ export class Cache {
     if (names.length === 0) return 0;
     this.epoch++;
     const set = new Set(names.map((n) => (n.endsWith(".") ? n : `${n}.`).toLowerCase()));
-    return this.ncache.deleteWhere((item) => {
-      let n = item.lname;
+    return this.ncache.deleteNames((lname) => {
+      let n = lname;
       for (;;) {
         if (set.has(n)) return true;
         const dot = n.indexOf(".");
@@ -123,14 +123,14 @@ export class Cache {
   }
 
   /** A usable entry: fresh, or expired for less than the serve_stale window (getIfNotStale). */
-  lookup(key: string, now: number): Item | undefined {
+  lookup(lname: string, key: SubKey, now: number): Item | undefined {
     const c = this.counts;
     c.requests++;
-    const n = this.ncache.get(key);
+    const n = this.ncache.get(lname, key);
     if (n && this.usable(n, now)) {
       // A cached SERVFAIL does not shadow a good answer still in the success cache.
       if (n.rcode === 2) {
-        const p = this.pcache.get(key);
+        const p = this.pcache.get(lname, key);
         if (p && this.usable(p, now)) {
           c.hitsSuccess++;
           return p;
@@ -139,7 +139,7 @@ export class Cache {
       c.hitsDenial++;
       return n;
     }
-    const p = this.pcache.get(key);
+    const p = this.pcache.get(lname, key);
     if (p && this.usable(p, now)) {
       c.hitsSuccess++;
       return p;
@@ -154,16 +154,24 @@ export class Cache {
   }
 
   /** Store a reply fetched for `key` (ResponseWriter.set). */
-  store(key: string, lname: string, m: Packet, t: ResponseType, ttl: number, epoch: number, refresh: boolean): Item | undefined {
+  store(
+    key: SubKey,
+    lname: string,
+    m: Packet,
+    t: ResponseType,
+    ttl: number,
+    epoch: number,
+    refresh: boolean,
+  ): Item | undefined {
     const qname = lname;
     switch (t) {
       case "NOERROR":
       case "DELEGATION": {
         if (matchZone(this.cfg.pexcept, qname)) return undefined;
         const i = new Item(m, lname, ttl, this.now());
-        if (this.pcache.add(key, i)) this.counts.evictSuccess++;
+        if (this.pcache.add(lname, key, i)) this.counts.evictSuccess++;
         // The newest state of this key is positive: a denial under it is outdated.
-        if (refresh || this.ncache.get(key)) this.ncache.delete(key);
+        if (refresh || this.ncache.get(lname, key)) this.ncache.delete(lname, key);
         return i;
       }
       case "NXDOMAIN":
@@ -173,7 +181,7 @@ export class Cache {
         // The name became positive while this denial was on its way: do not keep it.
         if (epoch !== this.epoch) return undefined;
         const i = new Item(m, lname, ttl, this.now());
-        if (this.ncache.add(key, i)) this.counts.evictDenial++;
+        if (this.ncache.add(lname, key, i)) this.counts.evictDenial++;
         return i;
       }
       default:
@@ -208,7 +216,13 @@ function clamp(v: number, min: number, max: number): number {
   return Math.min(Math.max(v, min), max);
 }
 
-export function cacheKey(lname: string, qtype: string, qclass: string, dnssecOK: boolean, cd: boolean): string {
+export function cacheKey(
+  lname: string,
+  qtype: string,
+  qclass: string,
+  dnssecOK: boolean,
+  cd: boolean,
+): string {
   return `${dnssecOK ? "1" : "0"}${cd ? "1" : "0"}${qtype}/${qclass}/${lname}`;
 }
 
@@ -228,9 +242,9 @@ class CacheHandler implements Handler {
     const flags = req.msg.flags ?? 0;
     const cd = (flags & Flag.CD) !== 0;
     const wantAD = req.do || (flags & Flag.AD) !== 0;
-    const key = cacheKey(req.lname, req.qtype, req.qclass, req.do, cd);
+    const key = cacheKey(req.qtype, req.qclass, req.do, cd);
     const now = c.now();
-    const i = c.lookup(key, now);
+    const i = c.lookup(req.lname, key, now);
     if (!i) {
       const cw = new CacheWriter(c, w, req, key, wantAD, false);
       return nextOrFailure(this.name, this.next, refreshRequest(req, false), cw, signal);
@@ -259,7 +273,7 @@ class CacheHandler implements Handler {
   private async verify(
     i: Item,
     req: Request,
-    key: string,
+    key: SubKey,
     w: ResponseWriter,
     wantAD: boolean,
     signal: AbortSignal,
@@ -295,7 +309,14 @@ class CacheHandler implements Handler {
   }
 
   /** A background refresh (prefetch, or serve_stale immediate), at most one per entry. */
-  private tryRefresh(i: Item, req: Request, key: string, wantAD: boolean, stale: boolean, signal: AbortSignal): void {
+  private tryRefresh(
+    i: Item,
+    req: Request,
+    key: SubKey,
+    wantAD: boolean,
+    stale: boolean,
+    signal: AbortSignal,
+  ): void {
     const c = this.c;
     const recheck = stale ? c.cfg.staleRecheckMs : 0;
     const now = c.now();
@@ -307,7 +328,7 @@ class CacheHandler implements Handler {
       const refreshed = w instanceof VerifyWriter ? w.refreshed : true;
       // Keep the popularity gathered so far on the entry that replaced this one.
       if (refreshed) {
-        const i1 = c.ncache.get(key) ?? c.pcache.get(key);
+        const i1 = c.ncache.get(req.lname, key) ?? c.pcache.get(req.lname, key);
         if (i1) {
           i1.hits = i.hits;
           i1.last = now;
@@ -360,7 +381,7 @@ class CacheWriter implements ResponseWriter {
     private readonly c: Cache,
     private readonly inner: ResponseWriter | undefined,
     private readonly req: Request,
-    private readonly key: string,
+    private readonly key: SubKey,
     private readonly wantAD: boolean,
     /** Store only, write nothing (prefetch, detached verify). */
     private readonly background: boolean,
@@ -415,7 +436,9 @@ function matches(req: Request, res: Packet): boolean {
   const q = res.questions?.[0];
   if (!q || res.questions?.length !== 1) return false;
   const n = q.name.toLowerCase();
-  return (n === req.lname || `${n}.` === req.lname) && q.type === req.qtype && (q.class ?? "IN") === req.qclass;
+  return (
+    (n === req.lname || `${n}.` === req.lname) && q.type === req.qtype && (q.class ?? "IN") === req.qclass
+  );
 }
 
 /**

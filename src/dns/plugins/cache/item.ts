@@ -131,10 +131,11 @@ export function answersQuestion(m: Packet): boolean {
   const answers = m.answers ?? [];
   if (!q || rcodeOf(m) !== 0 || answers.length === 0) return false;
   const qclass = q.class ?? "IN";
-  const classOk = (r: Answer) => qclass === "ANY" || (("class" in r ? r.class : undefined) ?? "IN") === qclass;
+  const classOk = (r: Answer) =>
+    qclass === "ANY" || (("class" in r ? r.class : undefined) ?? "IN") === qclass;
   const at = (r: Answer, name: string) => lower(r.name) === name;
   let name = lower(q.name);
-  if (q.type === "ANY") return answers.some((r) => classOk(r) && at(r, name));
+  if ((q.type as string) === "ANY") return answers.some((r) => classOk(r) && at(r, name));
   const cnameOf = (owner: string): string | undefined | null => {
     let target: string | undefined;
     for (const r of answers) {
@@ -175,7 +176,7 @@ export function minimalTTL(m: Packet, t: ResponseType, max: number): number {
     for (const r of rs) {
       const ttl = "ttl" in r && typeof r.ttl === "number" ? r.ttl : 0;
       if (ttl < min) min = ttl;
-      if (t !== "NOERROR" && r.type === "SOA" && r.data.minimum < min) min = r.data.minimum;
+      if (t !== "NOERROR" && r.type === "SOA" && (r.data.minimum ?? min) < min) min = r.data.minimum ?? min;
     }
   }
   return min;

@@ -121,13 +121,21 @@ function families(registry: Registry, collect: () => void): Families {
       "The count of cache misses. Deprecated, derive misses from cache hits/requests counters.",
       l3,
     ),
-    prefetch: counter("coredns_cache_prefetch_total", "The number of times the cache has prefetched a cached item.", l3),
+    prefetch: counter(
+      "coredns_cache_prefetch_total",
+      "The number of times the cache has prefetched a cached item.",
+      l3,
+    ),
     drops: counter(
       "coredns_cache_drops_total",
       "The number responses that are not cached, because the reply is malformed.",
       l3,
     ),
-    servedStale: counter("coredns_cache_served_stale_total", "The number of requests served from stale cache entries.", l3),
+    servedStale: counter(
+      "coredns_cache_served_stale_total",
+      "The number of requests served from stale cache entries.",
+      l3,
+    ),
     evictions: counter("coredns_cache_evictions_total", "The count of cache evictions.", l4),
   };
 }

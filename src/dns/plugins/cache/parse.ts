@@ -137,7 +137,8 @@ function serveStale(cfg: CacheConfig, a: string[], argErr: () => Error): void {
   }
   if (a.length > 1) {
     const mode = a[1].toLowerCase();
-    if (mode !== "immediate" && mode !== "verify") throw new Error(`invalid value for serve_stale refresh mode: ${mode}`);
+    if (mode !== "immediate" && mode !== "verify")
+      throw new Error(`invalid value for serve_stale refresh mode: ${mode}`);
     cfg.verifyStale = mode === "verify";
   }
   let rest = a.slice(2);

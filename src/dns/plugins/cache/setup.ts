@@ -1,7 +1,7 @@
-import type { PluginModule } from "../../plugin.ts";
 import { invalidationBus } from "../../invalidation.ts";
-import { attach } from "./metrics.ts";
+import type { PluginModule } from "../../plugin.ts";
 import { Cache } from "./cache.ts";
+import { attach } from "./metrics.ts";
 import { parseCache } from "./parse.ts";
 
 /** `cache [TTL] [ZONES…] { … }` (plugin/cache/setup.go); see README.md. */

@@ -9,15 +9,15 @@ import dnsPacket, { type DecodedPacket, type RecordType } from "dns-packet";
 import type { Registry } from "prom-client";
 import { type DNSInstance, startDNS } from "../../index.ts";
 import { tcpExchange, udpExchange } from "../../testing/dig.ts";
-import { defaultAnswer, type Stub, startStub } from "./stub.ts";
+import { closedPort, defaultAnswer, type Stub, startStub } from "./stub.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function stub(answer?: Stub["answer"]): Promise<Stub> {
-  const s = await startStub(answer);
+async function stub(answer?: Stub["answer"], port = 0): Promise<Stub> {
+  const s = await startStub(answer, port);
   cleanups.push(() => s.stop());
   return s;
 }
@@ -83,7 +83,7 @@ test("forwards over the client's transport, keeps RD and returns the upstream's 
   const m = await ask(portOf(dns), "Example.org.");
   assert.equal(rcode(m), 0);
   assert.deepEqual(
-    m.answers?.map((a) => a.data),
+    m.answers?.map((a) => (a.type === "A" ? a.data : a.type)),
     ["192.0.2.1"],
   );
   assert.equal(up.queries[0].proto, "udp");
@@ -95,12 +95,7 @@ test("forwards over the client's transport, keeps RD and returns the upstream's 
 
 test("UDP sockets and TCP connections to an upstream are reused", async () => {
   const up = await stub();
-  const dns = await serve(
-    `. {\n  forward . 127.0.0.1:${up.port}\n  prometheus 127.0.0.1:0\n}\n`.replace(
-      "  prometheus 127.0.0.1:0\n",
-      "",
-    ),
-  );
+  const dns = await serve(`. {\n  forward . 127.0.0.1:${up.port}\n}\n`);
   const port = portOf(dns);
   for (let i = 0; i < 3; i++) await ask(port, `u${i}.example.org.`);
   assert.equal(new Set(up.queries.map((q) => q.source)).size, 1, "one UDP socket for sequential queries");
@@ -128,28 +123,16 @@ test("a TCP connection the upstream closed is replaced without failing the query
   const port = portOf(dns);
   await ask(port, "a.example.org.");
   // The upstream closes idle connections (as real servers do after their idle timeout).
-  await up.stop();
-  const again = await startStubOn(up.port);
+  up.closeConnections();
   const m = await ask(port, "b.example.org.");
   assert.equal(rcode(m), 0);
-  assert.equal(again.queries.length, 1);
-  assert.equal(again.queries[0].proto, "tcp");
+  // Only the two queries, the second on a new connection: no health check was started.
+  assert.deepEqual(
+    up.queries.map((q) => `${q.proto}:${q.source}:${q.msg.questions?.[0].name}`),
+    ["tcp:1:a.example.org", "tcp:2:b.example.org"],
+  );
+  assert.equal(up.connections, 2);
 });
-
-/** A stub on a given port (the previous one stopped). */
-async function startStubOn(port: number): Promise<Stub> {
-  const { createServer } = await import("node:net");
-  const dgram = await import("node:dgram");
-  // Bind the same port: reuse startStub's wiring by retrying until the OS gives us that port.
-  for (let i = 0; i < 50; i++) {
-    const s = await stub();
-    if (s.port === port) return s;
-    await s.stop();
-    void createServer;
-    void dgram;
-  }
-  throw new Error("could not rebind the stub's port");
-}
 
 test("force_tcp uses TCP for UDP clients; prefer_udp uses UDP for TCP clients and retries a truncated answer over TCP", async () => {
   const up = await stub((q, proto) => {
@@ -191,78 +174,91 @@ test("force_tcp uses TCP for UDP clients; prefer_udp uses UDP for TCP clients an
 });
 
 test("a failing upstream is skipped for the next one, health checked, and marked down after max_fails", async () => {
-  const dead = await stub(() => "drop");
+  const dead = await closedPort();
   const good = await stub();
   const dns = await serve(
-    `. {\n  forward . 127.0.0.1:${dead.port} 127.0.0.1:${good.port} {\n    policy sequential\n    read_timeout 100ms\n    max_fails 1\n    health_check 20ms\n  }\n}\n`,
+    `. {\n  forward . 127.0.0.1:${dead} 127.0.0.1:${good.port} {\n    policy sequential\n    force_tcp\n    max_fails 1\n    health_check 20ms\n  }\n}\n`,
   );
   const port = portOf(dns);
   const m = await ask(port, "a.example.org.");
   assert.equal(rcode(m), 0, "answered by the second upstream");
   assert.equal(good.queries.length, 1);
-  // Health checks: `. IN NS` with RD, repeated while failing.
-  await waitFor(
-    () => dead.queries.filter((q) => q.msg.questions?.[0].type === "NS").length >= 2,
-    "health checks",
+  const to = `127.0.0.1:${dead}`;
+  const fails = () =>
+    metric(dns.registry, "coredns_proxy_healthcheck_failures_total", { proxy_name: "forward", to });
+  // Health checks repeat while failing; two failures make it down (fails > max_fails).
+  await waitFor(async () => (await fails()) >= 2, "two failed health checks");
+  assert.ok((await metric(dns.registry, "coredns_forward_healthcheck_failures_total", { to })) >= 2);
+  const dials = () => metric(dns.registry, "coredns_proxy_conn_cache_misses_total", { to });
+  const before = await dials();
+  await ask(port, "b.example.org.");
+  assert.equal(await dials(), before, "a down upstream is not tried");
+  assert.equal(good.queries.length, 2);
+});
+
+test("health checks ask `. IN NS` with RD; no_rec and domain change the probe", async () => {
+  const dead = await stub(() => "drop");
+  const dns = await serve(
+    `. {\n  forward . 127.0.0.1:${dead.port} {\n    read_timeout 50ms\n    max_connect_attempts 1\n  }\n}\n`,
   );
+  assert.equal(
+    rcode(await ask(portOf(dns), "a.example.org.")),
+    2,
+    "SERVFAIL when the upstream does not answer",
+  );
+  await waitFor(() => dead.queries.some((q) => q.msg.questions?.[0].type === "NS"), "a health check");
   const hc = dead.queries.find((q) => q.msg.questions?.[0].type === "NS")!;
   assert.equal(hc.msg.questions?.[0].name, ".");
   assert.ok((hc.msg.flags ?? 0) & dnsPacket.RECURSION_DESIRED);
-  const to = `127.0.0.1:${dead.port}`;
-  assert.ok((await metric(dns.registry, "coredns_proxy_healthcheck_failures_total", { to })) >= 2);
-  assert.ok((await metric(dns.registry, "coredns_forward_healthcheck_failures_total", { to })) >= 2);
-  // Down now (2 fails > max_fails 1): queries go straight to the good one, quickly.
-  const before = dead.queries.filter((q) => q.msg.questions?.[0].type === "A").length;
-  const t0 = Date.now();
-  await ask(port, "b.example.org.");
-  assert.ok(Date.now() - t0 < 100, "no read timeout spent on the down upstream");
-  assert.equal(dead.queries.filter((q) => q.msg.questions?.[0].type === "A").length, before);
+  assert.equal(hc.proto, "udp");
+
+  const other = await stub(() => "drop");
+  const custom = await serve(
+    `. {\n  forward . 127.0.0.1:${other.port} {\n    read_timeout 50ms\n    max_connect_attempts 1\n    health_check 20ms no_rec domain Example.NET\n  }\n}\n`,
+  );
+  await ask(portOf(custom), "a.example.org.");
+  await waitFor(() => other.queries.some((q) => q.msg.questions?.[0].type === "NS"), "a health check");
+  const hc2 = other.queries.find((q) => q.msg.questions?.[0].type === "NS")!;
+  assert.equal(hc2.msg.questions?.[0].name, "example.net");
+  assert.equal((hc2.msg.flags ?? 0) & dnsPacket.RECURSION_DESIRED, 0);
 });
 
-test("health_check no_rec and domain change the probe query", async () => {
-  const dead = await stub((q) => (q.questions?.[0].type === "NS" ? "drop" : "drop"));
+test("when every upstream is down one is tried anyway, counted in healthcheck_broken_total", async () => {
+  const port0 = await closedPort();
   const dns = await serve(
-    `. {\n  forward . 127.0.0.1:${dead.port} {\n    read_timeout 50ms\n    max_connect_attempts 1\n    health_check 20ms no_rec domain Example.NET\n  }\n}\n`,
-  );
-  const m = await ask(portOf(dns), "a.example.org.");
-  assert.equal(rcode(m), 2);
-  await waitFor(() => dead.queries.some((q) => q.msg.questions?.[0].type === "NS"), "a health check");
-  const hc = dead.queries.find((q) => q.msg.questions?.[0].type === "NS")!;
-  assert.equal(hc.msg.questions?.[0].name, "example.net");
-  assert.equal((hc.msg.flags ?? 0) & dnsPacket.RECURSION_DESIRED, 0);
-});
-
-test("when every upstream is down one is tried anyway (healthcheck_broken_total); failfast answers SERVFAIL", async () => {
-  let healthy = false;
-  const up = await stub((q) =>
-    healthy || q.questions?.[0].type === "NS" ? (healthy ? defaultAnswer(q) : "drop") : "drop",
-  );
-  const dns = await serve(
-    `. {\n  forward . 127.0.0.1:${up.port} {\n    read_timeout 50ms\n    max_fails 1\n    health_check 10ms\n  }\n}\n`,
+    `. {\n  forward . 127.0.0.1:${port0} {\n    force_tcp\n    max_fails 1\n    health_check 20ms\n  }\n}\n`,
   );
   const port = portOf(dns);
-  assert.equal(rcode(await ask(port, "a.example.org.")), 2, "SERVFAIL when the only upstream times out");
-  await waitFor(() => up.queries.filter((q) => q.msg.questions?.[0].type === "NS").length >= 2, "down");
-  healthy = true;
-  // Still marked down until a check passes, yet the query is sent to it and answered.
+  assert.equal(rcode(await ask(port, "a.example.org.")), 2);
+  const to = `127.0.0.1:${port0}`;
+  await waitFor(
+    async () => (await metric(dns.registry, "coredns_proxy_healthcheck_failures_total", { to })) >= 2,
+    "down",
+  );
+  // The upstream comes back; it is still marked down, yet the query goes to it.
+  const up = await stub(undefined, port0);
   const m = await ask(port, "b.example.org.");
   assert.equal(rcode(m), 0);
+  assert.equal(up.queries.filter((q) => q.msg.questions?.[0].type === "A").length, 1);
   assert.ok((await metric(dns.registry, "coredns_forward_healthcheck_broken_total")) >= 1);
 });
 
 test("failfast_all_unhealthy_upstreams answers SERVFAIL without asking a down upstream", async () => {
-  const up = await stub(() => "drop");
+  const port0 = await closedPort();
   const dns = await serve(
-    `. {\n  forward . 127.0.0.1:${up.port} {\n    read_timeout 50ms\n    max_fails 1\n    health_check 10ms\n    failfast_all_unhealthy_upstreams\n  }\n}\n`,
+    `. {\n  forward . 127.0.0.1:${port0} {\n    force_tcp\n    max_fails 1\n    health_check 20ms\n    failfast_all_unhealthy_upstreams\n  }\n}\n`,
   );
   const port = portOf(dns);
   await ask(port, "a.example.org.");
-  await waitFor(() => up.queries.filter((q) => q.msg.questions?.[0].type === "NS").length >= 2, "down");
-  const before = up.queries.filter((q) => q.msg.questions?.[0].type === "A").length;
-  const t0 = Date.now();
+  const to = `127.0.0.1:${port0}`;
+  await waitFor(
+    async () => (await metric(dns.registry, "coredns_proxy_healthcheck_failures_total", { to })) >= 2,
+    "down",
+  );
+  const dials = () => metric(dns.registry, "coredns_proxy_conn_cache_misses_total", { to });
+  const before = await dials();
   assert.equal(rcode(await ask(port, "b.example.org.")), 2);
-  assert.ok(Date.now() - t0 < 50);
-  assert.equal(up.queries.filter((q) => q.msg.questions?.[0].type === "A").length, before);
+  assert.equal(await dials(), before);
 });
 
 test("max_concurrent refuses queries beyond the limit and counts them", async () => {

@@ -21,6 +21,8 @@ export interface Stub {
   queries: StubQuery[];
   /** TCP connections accepted so far. */
   connections: number;
+  /** Close every open TCP connection from this side (an upstream's idle timeout). */
+  closeConnections(): void;
   answer: (q: DecodedPacket, proto: "udp" | "tcp") => StubAnswer;
   stop(): Promise<void>;
 }
@@ -40,10 +42,11 @@ export function defaultAnswer(q: DecodedPacket, rcode = 0): Packet {
   };
 }
 
-export async function startStub(answer: Stub["answer"] = (q) => defaultAnswer(q)): Promise<Stub> {
+/** Start a stub on a free port, or on `port` (one try). */
+export async function startStub(answer: Stub["answer"] = (q) => defaultAnswer(q), want = 0): Promise<Stub> {
   for (let attempt = 0; ; attempt++) {
     const udp = dgram.createSocket("udp4");
-    await new Promise<void>((r) => udp.bind(0, "127.0.0.1", () => r()));
+    await new Promise<void>((r) => udp.bind(want, "127.0.0.1", () => r()));
     const port = udp.address().port;
     const tcp = net.createServer();
     const ok = await new Promise<boolean>((r) => {
@@ -52,7 +55,7 @@ export async function startStub(answer: Stub["answer"] = (q) => defaultAnswer(q)
     });
     if (!ok) {
       udp.close();
-      if (attempt < 20) continue;
+      if (want === 0 && attempt < 20) continue;
       throw new Error("stub: no free port");
     }
     return wire(udp, tcp, port, answer);
@@ -61,18 +64,26 @@ export async function startStub(answer: Stub["answer"] = (q) => defaultAnswer(q)
 
 function wire(udp: dgram.Socket, tcp: net.Server, port: number, answer: Stub["answer"]): Stub {
   const sockets = new Set<net.Socket>();
+  let stopped: Promise<void> | undefined;
   const stub: Stub = {
     port,
     queries: [],
     connections: 0,
     answer,
-    stop: async () => {
+    closeConnections: () => {
       for (const s of sockets) s.destroy();
-      await Promise.all([
-        new Promise<void>((r) => udp.close(() => r())),
-        new Promise<void>((r) => tcp.close(() => r())),
-      ]);
     },
+    stop: () => {
+      stopped ??= close();
+      return stopped;
+    },
+  };
+  const close = async () => {
+    for (const s of sockets) s.destroy();
+    await Promise.all([
+      new Promise<void>((r) => udp.close(() => r())),
+      new Promise<void>((r) => tcp.close(() => r())),
+    ]);
   };
   const reply = async (buf: Buffer, proto: "udp" | "tcp", source: number, send: (b: Buffer) => void) => {
     let msg: DecodedPacket;
@@ -114,4 +125,15 @@ function wire(udp: dgram.Socket, tcp: net.Server, port: number, answer: Stub["an
     });
   });
   return stub;
+}
+
+/** A port on 127.0.0.1 where nothing listens (TCP connections are refused). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -47,6 +47,8 @@ export class Upstream {
   private stopped = true;
   private hcTimer: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  /** Aborts in-flight health checks on stop. */
+  private life = new AbortController();
 
   constructor(readonly o: UpstreamOptions) {
     this.addr = o.host.includes(":") ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`;
@@ -55,6 +57,7 @@ export class Upstream {
   start(hcIntervalMs: number): void {
     this.hcIntervalMs = hcIntervalMs;
     this.stopped = false;
+    this.life = new AbortController();
     // connManager: sweep expired idle connections on the default expire period.
     this.sweeper = setInterval(() => this.sweep(false), 10_000);
     this.sweeper.unref();
@@ -64,6 +67,7 @@ export class Upstream {
     this.stopped = true;
     clearInterval(this.sweeper);
     clearTimeout(this.hcTimer);
+    this.life.abort();
     this.sweep(true);
   }
 
@@ -90,7 +94,7 @@ export class Upstream {
       await conn.write(wire);
     } catch (err) {
       conn.close();
-      if (cached && err instanceof ConnClosedError) throw new CachedClosedError();
+      if (cached && peerClosed(err)) throw new CachedClosedError();
       throw err;
     }
     let reply: DecodedPacket;
@@ -101,7 +105,7 @@ export class Upstream {
         buf = await conn.read(Math.max(1, deadline - Date.now()), signal);
       } catch (err) {
         conn.close();
-        if (cached && err instanceof ConnClosedError) throw new CachedClosedError();
+        if (cached && peerClosed(err)) throw new CachedClosedError();
         throw err;
       }
       // Drop out-of-order or foreign replies.
@@ -169,12 +173,13 @@ export class Upstream {
       const want = ping.readUInt16BE(0);
       const deadline = Date.now() + HC_TIMEOUT_MS;
       for (;;) {
-        const buf = await conn.read(Math.max(1, deadline - Date.now()));
+        const buf = await conn.read(Math.max(1, deadline - Date.now()), this.life.signal);
         if (buf.length >= 12 && buf.readUInt16BE(0) === want) break;
       }
       this.fails = 0;
       return true;
     } catch {
+      if (this.stopped) return false;
       this.o.metrics.proxyHcFailures.inc({ proxy_name: "forward", to: this.addr });
       this.o.metrics.hcFailures.inc({ to: this.addr });
       this.fails++;
@@ -247,6 +252,13 @@ export class Upstream {
       this.idle[proto] = keep;
     }
   }
+}
+
+/** The peer went away: EOF, reset or broken pipe (what Go reports as io.EOF on a cached conn). */
+function peerClosed(err: unknown): boolean {
+  if (err instanceof ConnClosedError) return true;
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === "ECONNRESET" || code === "EPIPE";
 }
 
 const RCODES = [

@@ -48,3 +48,18 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A port free for both UDP and TCP on 127.0.0.1 (DNS listens on both; reload keeps it). */
+export async function freeDnsPort(): Promise<number> {
+  const dgram = await import("node:dgram");
+  for (let i = 0; i < 20; i++) {
+    const port = await freeTcpPort();
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = dgram.createSocket("udp4");
+      s.once("error", () => resolve(false));
+      s.bind(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error("no free port for UDP and TCP");
+}

@@ -5,9 +5,16 @@
  */
 import type { Answer, Packet, RecordType } from "dns-packet";
 import { Flag, replyTo } from "../../message/message.ts";
-import { type Handler, nextOrFailure, type Plugin, Rcode, type Request, type ResponseWriter } from "../../plugin.ts";
+import {
+  type Handler,
+  nextOrFailure,
+  type Plugin,
+  Rcode,
+  type Request,
+  type ResponseWriter,
+} from "../../plugin.ts";
 import { fqdn, isSubDomain, matchZone } from "./names.ts";
-import { type Found, type Options, Records, type Svc } from "./records.ts";
+import { type Found, type Options, Records } from "./records.ts";
 import type { ClusterView } from "./view.ts";
 
 export const DNS_SCHEMA_VERSION = "1.1.0";
@@ -43,6 +50,8 @@ export class Kubernetes implements Handler {
   next: Handler | undefined;
   /** Set once the chain is built; without it ExternalName targets outside the zones stay unresolved. */
   upstream: Upstream | undefined;
+  /** The host's resolv.conf search domains, appended to pods' search paths by autopath. */
+  autoPathSearch: string[] = [];
 
   constructor(
     readonly view: ClusterView,
@@ -318,7 +327,7 @@ export class Kubernetes implements Handler {
   }
 
   /** kubernetes AutoPath: the search path of the querying pod (pods verified only), or undefined. */
-  autoPath(req: Request, extraSearch: readonly string[]): string[] | undefined {
+  autoPath(req: Request): string[] | undefined {
     const zone = matchZone(this.o.zones, req.lname);
     if (zone === "" || this.o.podMode !== "verified") return undefined;
     const ip = req.remote.address.startsWith("::ffff:") ? req.remote.address.slice(7) : req.remote.address;
@@ -326,7 +335,7 @@ export class Kubernetes implements Handler {
     if (!pod) return undefined;
     const ns = pod.metadata.namespace ?? "";
     const head = zone === "." ? [`${ns}.svc.`, "svc.", "."] : [`${ns}.svc.${zone}`, `svc.${zone}`, zone];
-    return [...head, ...extraSearch, ""];
+    return [...head, ...this.autoPathSearch, ""];
   }
 }
 
@@ -339,6 +348,7 @@ function ipFamily(host: string): 0 | 4 | 6 {
 function sameCname(a: RR, b: RR): boolean {
   return (
     a.name.toLowerCase() === b.name.toLowerCase() &&
-    String((a as { data: unknown }).data).toLowerCase() === String((b as { data: unknown }).data).toLowerCase()
+    String((a as { data: unknown }).data).toLowerCase() ===
+      String((b as { data: unknown }).data).toLowerCase()
   );
 }

@@ -4,7 +4,11 @@ import net from "node:net";
 /** The address in its canonical text form (Go's net.IP.String), or the input when not an IP. */
 export function canonicalIP(ip: string): string {
   const fam = net.isIP(ip);
-  if (fam === 4) return ip.split(".").map((p) => String(Number(p))).join(".");
+  if (fam === 4)
+    return ip
+      .split(".")
+      .map((p) => String(Number(p)))
+      .join(".");
   if (fam === 6) return formatIPv6(expandIPv6(ip));
   return ip;
 }

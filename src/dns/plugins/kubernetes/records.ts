@@ -116,7 +116,8 @@ export class Records {
     if (r.service === "") return found([]);
     const podname = r.service;
     const dashes = podname.split("-").length - 1;
-    const ip = dashes === 3 && !podname.includes("--") ? podname.replaceAll("-", ".") : podname.replaceAll("-", ":");
+    const ip =
+      dashes === 3 && !podname.includes("--") ? podname.replaceAll("-", ".") : podname.replaceAll("-", ":");
     const key = `${podname}.${r.namespace}.pod.${zone}`;
     if (this.o.podMode === "insecure") {
       if (net.isIP(ip) === 0) return NX;
@@ -190,7 +191,8 @@ export class Records {
       const f = this.records(lname, zone);
       return f.nx ? NX : found([]);
     }
-    const exposed = (ns: string | undefined) => this.o.namespaces.size === 0 || this.namespaceExposed(ns ?? "");
+    const exposed = (ns: string | undefined) =>
+      this.o.namespaces.size === 0 || this.namespaceExposed(ns ?? "");
     const ttl = this.o.ttl;
     for (const s of this.view.servicesByClusterIP(ip)) {
       if (!exposed(s.metadata.namespace)) continue;

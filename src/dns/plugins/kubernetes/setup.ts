@@ -12,6 +12,7 @@ import { normalizeKey } from "../../corefile/address.ts";
 import { parseDuration } from "../../corefile/duration.ts";
 import { invalidationBus } from "../../invalidation.ts";
 import type { PluginModule, SetupContext } from "../../plugin.ts";
+import { searchFromResolvConf } from "../autopath/setup.ts";
 import { Kubernetes } from "./kubernetes.ts";
 import { isReverse } from "./names.ts";
 import type { PodMode } from "./records.ts";
@@ -38,7 +39,9 @@ export interface KubernetesConfig {
 const DEFAULT_TTL = 5;
 
 /** Parse the directive (kubernetesParse/ParseStanza); errors carry file:line. */
-export function parseKubernetes(ctx: Pick<SetupContext, "dispenser" | "zones" | "corefilePath">): KubernetesConfig {
+export function parseKubernetes(
+  ctx: Pick<SetupContext, "dispenser" | "zones" | "corefilePath">,
+): KubernetesConfig {
   const d = ctx.dispenser;
   let seen = 0;
   let cfg: KubernetesConfig | undefined;
@@ -155,9 +158,12 @@ export function parseKubernetes(ctx: Pick<SetupContext, "dispenser" | "zones" | 
 }
 
 /** The API connection: kubeconfig, else endpoint, else the in-cluster service account. */
-export function restConfigFor(c: KubernetesConfig, env: Readonly<Record<string, string | undefined>>): RestConfig {
+export function restConfigFor(
+  c: KubernetesConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): RestConfig {
   if (c.kubeconfig) return loadKubeconfig(c.kubeconfig.path, c.kubeconfig.context);
-  if (c.endpoint) return { server: c.endpoint };
+  if (c.endpoint) return { server: c.endpoint, namespace: "default" };
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
   if (!host || !port) {
@@ -167,7 +173,21 @@ export function restConfigFor(c: KubernetesConfig, env: Readonly<Record<string, 
   }
   const sa = "/var/run/secrets/kubernetes.io/serviceaccount";
   const h = host.includes(":") ? `[${host}]` : host;
-  return { server: `https://${h}:${port}`, tokenFile: `${sa}/token`, ca: readFileSync(`${sa}/ca.crt`, "utf8") };
+  return {
+    server: `https://${h}:${port}`,
+    namespace: "default",
+    tokenFile: `${sa}/token`,
+    ca: readFileSync(`${sa}/ca.crt`, "utf8"),
+  };
+}
+
+/** The search domains of this host's /etc/resolv.conf (searchFromResolvConf). */
+function hostSearch(): string[] {
+  try {
+    return searchFromResolvConf(readFileSync("/etc/resolv.conf", "utf8"));
+  } catch {
+    return [];
+  }
 }
 
 /** Every address of this machine (CoreDNS's boundIPs for a server bound to all addresses). */
@@ -203,6 +223,7 @@ const mod: PluginModule = {
       log: ctx.log,
     });
     const k = new Kubernetes(watch.view, { ...c, localIPs });
+    k.autoPathSearch = hostSearch();
     ctx.onStartup(async () => {
       k.upstream = upstreamThrough(k.next);
       watch.start();

@@ -72,7 +72,10 @@ export interface ClusterView {
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
 export const serviceIndexers: Indexers<Service> = {
-  clusterIP: (s) => clusterIPs(s).filter((ip) => ip !== "None" && ip !== "").map(canonicalIP),
+  clusterIP: (s) =>
+    clusterIPs(s)
+      .filter((ip) => ip !== "None" && ip !== "")
+      .map(canonicalIP),
 };
 
 export const sliceIndexers: Indexers<EndpointSlice> = {

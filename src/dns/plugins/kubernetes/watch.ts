@@ -66,15 +66,23 @@ export class ClusterWatch {
     );
     if (o.endpoints) {
       this.slices = new Informer<EndpointSlice>(
-        rest.resource({ group: "discovery.k8s.io", version: "v1", plural: "endpointslices", namespaced: true }),
+        rest.resource({
+          group: "discovery.k8s.io",
+          version: "v1",
+          plural: "endpointslices",
+          namespaced: true,
+        }),
         { ...sel, indexers: sliceIndexers },
       );
     }
     if (o.pods) {
-      this.pods = new Informer<Pod>(rest.resource({ group: "", version: "v1", plural: "pods", namespaced: true }), {
-        ...sel,
-        indexers: podIndexers,
-      });
+      this.pods = new Informer<Pod>(
+        rest.resource({ group: "", version: "v1", plural: "pods", namespaced: true }),
+        {
+          ...sel,
+          indexers: podIndexers,
+        },
+      );
     }
     this.namespaces = new Informer<Namespace>(
       rest.resource({ group: "", version: "v1", plural: "namespaces", namespaced: false }),

@@ -12,6 +12,11 @@ export const defaultRand: Rand = (n) => Math.floor(Math.random() * n);
 
 const isAddr = (r: Answer) => r.type === "A" || r.type === "AAAA";
 
+/** The address of an A/AAAA record ("" for other records). */
+export function addrOf(r: Answer): string {
+  return (r.type === "A" || r.type === "AAAA") && typeof r.data === "string" ? r.data : "";
+}
+
 export function roundRobin(
   records: readonly Answer[] | undefined,
   rand: Rand = defaultRand,
@@ -59,7 +64,7 @@ export function weighted(
   if (address.length === 0) return records as Answer[];
   const ws = address.map((r, index) => ({
     index,
-    weight: weights.get(r.name.toLowerCase())?.get(normalizeIP(String(r.data))) ?? 1,
+    weight: weights.get(r.name.toLowerCase())?.get(normalizeIP(addrOf(r))) ?? 1,
   }));
   const sum = ws.reduce((s, w) => s + w.weight, 0);
   // Heaviest first, as CoreDNS walks them (a stable sort keeps equal weights in answer order).
@@ -89,7 +94,7 @@ export function preferSubnets(
   const matched: Answer[] = [];
   for (const s of subnets) {
     address.forEach((r, i) => {
-      if (!seen.has(i) && s.contains(String(r.data))) {
+      if (!seen.has(i) && s.contains(addrOf(r))) {
         matched.push(r);
         seen.add(i);
       }

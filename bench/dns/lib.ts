@@ -1,0 +1,128 @@
+/**
+ * Pieces of the DNS benchmark that need no process: the synthetic cluster, the Kubernetes query
+ * mix for dnsperf, the unbound configuration serving the same records, and dnsperf's output.
+ */
+
+export const ZONE = "cluster.local";
+
+export interface SvcRecord {
+  name: string;
+  namespace: string;
+  clusterIP: string;
+}
+
+/** Service i of `services`, spread over `namespaces` namespaces (svc-i in ns-(i mod N)). */
+export function serviceName(i: number, namespaces: number): { name: string; namespace: string } {
+  return { name: `svc-${i}`, namespace: `ns-${i % namespaces}` };
+}
+
+/** The k-th pod IP of the synthetic cluster: 10.244.0.0/16 upwards (50,000 fit in 10.244–10.244+1). */
+export function podIP(k: number): string {
+  const n = (10 << 24) | (244 << 16) | (k + 1);
+  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}
+
+/** The in-addr.arpa name of an IPv4 address. */
+export function ptrName(ip: string): string {
+  return `${ip.split(".").reverse().join(".")}.in-addr.arpa`;
+}
+
+/**
+ * A deterministic mix of what pods ask cluster DNS (dnsperf's "name type" lines):
+ * 45% A for Service names, 15% SRV for the named port, 30% search-path misses (the resolver tries
+ * `<name>.<own-ns>.svc.cluster.local` and `….cluster.local` before the right one: NXDOMAIN),
+ * 10% PTR for ClusterIPs.
+ */
+export function queryMix(svcs: SvcRecord[], lines: number, namespaces: number): string {
+  const out: string[] = [];
+  let seed = 12345;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+  for (let i = 0; i < lines; i++) {
+    const s = svcs[Math.floor(rnd() * svcs.length)];
+    const fq = `${s.name}.${s.namespace}.svc.${ZONE}`;
+    const r = rnd();
+    if (r < 0.45) out.push(`${fq} A`);
+    else if (r < 0.6) out.push(`_http._tcp.${fq} SRV`);
+    else if (r < 0.9) {
+      const own = `ns-${Math.floor(rnd() * namespaces)}`;
+      // "svc.ns" searched in the pod's namespace, or "svc.ns.svc" searched in svc.cluster.local.
+      out.push(rnd() < 0.5 ? `${s.name}.${s.namespace}.${own}.svc.${ZONE} A` : `${fq}.svc.${ZONE} A`);
+    } else out.push(`${ptrName(s.clusterIP)} PTR`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+/**
+ * unbound as an authoritative-like local server with the same records: `static` local zones
+ * answer NXDOMAIN/NODATA for everything else in them, one thread, no recursion reached.
+ */
+export function unboundConfig(o: { port: number; dir: string; svcs: SvcRecord[]; ttl: number }): string {
+  const lines = [
+    "server:",
+    "  interface: 127.0.0.1",
+    `  port: ${o.port}`,
+    "  num-threads: 1",
+    "  do-daemonize: no",
+    '  username: ""',
+    '  chroot: ""',
+    `  directory: "${o.dir}"`,
+    `  pidfile: "${o.dir}/unbound.pid"`,
+    "  use-syslog: no",
+    '  logfile: ""',
+    "  verbosity: 0",
+    '  module-config: "iterator"',
+    "  do-ip6: no",
+    `  local-zone: "${ZONE}." static`,
+  ];
+  const reverse = new Set(o.svcs.map((s) => ptrName(s.clusterIP).split(".").slice(2).join(".")));
+  for (const z of reverse) lines.push(`  local-zone: "${z}." static`);
+  for (const s of o.svcs) {
+    const fq = `${s.name}.${s.namespace}.svc.${ZONE}.`;
+    lines.push(`  local-data: "${fq} ${o.ttl} IN A ${s.clusterIP}"`);
+    lines.push(`  local-data: "_http._tcp.${fq} ${o.ttl} IN SRV 0 100 80 ${fq}"`);
+    lines.push(`  local-data-ptr: "${s.clusterIP} ${o.ttl} ${fq}"`);
+  }
+  lines.push("remote-control:", "  control-enable: no", "");
+  return lines.join("\n");
+}
+
+export interface PerfResult {
+  qps: number;
+  sent: number;
+  completed: number;
+  lost: number;
+  rcodes: Record<string, number>;
+  /** Per-query latencies in ms (from -v lines), when dnsperf ran verbose. */
+  latencies: number[];
+}
+
+/** dnsperf's summary, and with -v its "> RCODE name type seconds" lines. */
+export function parseDnsperf(out: string): PerfResult {
+  const num = (re: RegExp) => {
+    const m = re.exec(out);
+    if (!m) throw new Error(`dnsperf output lacks ${re}:\n${out.slice(-2000)}`);
+    return Number(m[1]);
+  };
+  const rcodes: Record<string, number> = {};
+  const rc = /Response codes:\s+(.*)/.exec(out)?.[1] ?? "";
+  for (const m of rc.matchAll(/([A-Z]+) (\d+) \(/g)) rcodes[m[1]] = Number(m[2]);
+  const latencies: number[] = [];
+  for (const m of out.matchAll(/^> [A-Z]+ \S+ \S+ ([\d.]+)$/gm)) latencies.push(Number(m[1]) * 1000);
+  return {
+    qps: num(/Queries per second:\s+([\d.]+)/),
+    sent: num(/Queries sent:\s+(\d+)/),
+    completed: num(/Queries completed:\s+(\d+)/),
+    lost: num(/Queries lost:\s+(\d+)/),
+    rcodes,
+    latencies,
+  };
+}
+
+export function percentile(values: number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = Float64Array.from(values).sort();
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}

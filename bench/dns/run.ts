@@ -1,0 +1,428 @@
+/**
+ * DNS benchmark (issue 5): `skiff dns` with kubeadm's default Corefile, fed by a real `skiff
+ * apiserver` holding S Services (each with an EndpointSlice of E ready endpoints: S×E pod
+ * addresses), against unbound serving the same records from local-data, in the same run. Both
+ * servers run pinned to one core (taskset -c SERVER_CPU), dnsperf on another. Reports qps,
+ * p50/p99 at full load and at a fixed 10k qps, the ratio to the peer, RSS, and change-to-answer
+ * latency (Service created through the API → first DNS answer with its ClusterIP, after the
+ * name had been cached as NXDOMAIN).
+ *
+ *   node --import tsx bench/dns/run.ts [--services 10000] [--endpoints 5] [--namespaces 100]
+ *        [--seconds 10] [--changes 30] [--server-cpu 1] [--client-cpu 0]
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import dgram from "node:dgram";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import dnsPacket from "dns-packet";
+import { pluginNamed } from "../../src/dns/plugins/index.ts";
+import { skiffBin } from "../../test/e2e/harness.ts";
+import {
+  Client,
+  cpuMs,
+  expectStatus,
+  fmt,
+  intArg,
+  load,
+  removeDir,
+  rssMiB,
+  runPool,
+  startApiserver,
+  stats,
+  tempDir,
+} from "../apiserver/lib.ts";
+import {
+  type PerfResult,
+  parseDnsperf,
+  percentile,
+  podIP,
+  queryMix,
+  type SvcRecord,
+  serviceName,
+  unboundConfig,
+  ZONE,
+} from "./lib.ts";
+
+const SERVICES = intArg("services", 10_000);
+const ENDPOINTS = intArg("endpoints", 5);
+const NAMESPACES = intArg("namespaces", 100);
+const SECONDS = intArg("seconds", 10);
+const CHANGES = intArg("changes", 30);
+const SERVER_CPU = intArg("server-cpu", 1);
+const CLIENT_CPU = Number(
+  process.argv.includes("--client-cpu") ? process.argv[process.argv.indexOf("--client-cpu") + 1] : 0,
+);
+
+const log = (m: string) => process.stderr.write(`[bench:dns] ${m}\n`);
+
+function need(tool: string, pkg: string): void {
+  try {
+    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
+  } catch {
+    console.error(`${tool} is not installed: apt-get install -y ${pkg}   (Debian/Ubuntu)`);
+    process.exit(2);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawn pinned to one core; resolves once `ready` matches its output. */
+function startPinned(
+  cmd: string,
+  args: string[],
+  ready: RegExp,
+  what: string,
+): Promise<{ proc: ChildProcess; stop(): Promise<void> }> {
+  const proc = spawn("taskset", ["-c", String(SERVER_CPU), cmd, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
+    process.kill(proc.pid, "SIGTERM");
+    const t = setTimeout(
+      () => proc.pid !== undefined && proc.exitCode === null && process.kill(proc.pid, "SIGKILL"),
+      10_000,
+    );
+    await exited;
+    clearTimeout(t);
+  };
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${what} not ready within 60 s:\n${out}`));
+    }, 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve({ proc, stop });
+      }
+    };
+    proc.stdout?.on("data", onData);
+    proc.stderr?.on("data", onData);
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+/** One UDP query; the reply or undefined after ms. */
+function query(
+  port: number,
+  name: string,
+  type: "A" | "SRV" | "PTR",
+  ms = 1000,
+): Promise<dnsPacket.DecodedPacket | undefined> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket("udp4");
+    const timer = setTimeout(() => {
+      s.close();
+      resolve(undefined);
+    }, ms);
+    s.on("message", (b) => {
+      clearTimeout(timer);
+      s.close();
+      resolve(dnsPacket.decode(b));
+    });
+    s.send(
+      dnsPacket.encode({
+        id: 1,
+        type: "query",
+        flags: dnsPacket.RECURSION_DESIRED,
+        questions: [{ name, type, class: "IN" }],
+      }),
+      port,
+      "127.0.0.1",
+    );
+  });
+}
+
+const aOf = (m: dnsPacket.DecodedPacket | undefined) =>
+  (m?.answers ?? []).flatMap((a) => (a.type === "A" ? [a.data] : []));
+
+function dnsperf(port: number, file: string, extra: string[]): PerfResult {
+  const out = execFileSync(
+    "taskset",
+    [
+      "-c",
+      String(CLIENT_CPU),
+      "dnsperf",
+      "-s",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-d",
+      file,
+      "-l",
+      String(SECONDS),
+      "-c",
+      "4",
+      "-v",
+      ...extra,
+    ],
+    { encoding: "utf8", maxBuffer: 1 << 30 },
+  );
+  return parseDnsperf(out);
+}
+
+interface ServerRun {
+  max: PerfResult;
+  fixed: PerfResult;
+  cpuMsPerKQuery: number;
+  rssMiB: number;
+}
+
+function measure(pid: number, port: number, file: string): ServerRun {
+  const c0 = cpuMs(pid);
+  const max = dnsperf(port, file, ["-q", "500"]);
+  const cpu = cpuMs(pid) - c0;
+  const fixed = dnsperf(port, file, ["-Q", "10000", "-q", "500"]);
+  return { max, fixed, cpuMsPerKQuery: (cpu / max.completed) * 1000, rssMiB: rssMiB(pid) };
+}
+
+function checkRcodes(what: string, r: PerfResult): void {
+  const total = Object.values(r.rcodes).reduce((a, b) => a + b, 0);
+  const nx = (r.rcodes.NXDOMAIN ?? 0) / total;
+  // The mix has 30% search-path misses; anything else failing means wrong answers, not speed.
+  if (nx < 0.25 || nx > 0.35 || (r.rcodes.SERVFAIL ?? 0) > 0)
+    throw new Error(`${what}: unexpected response codes ${JSON.stringify(r.rcodes)}`);
+}
+
+async function main(): Promise<void> {
+  need("dnsperf", "dnsperf");
+  need("unbound", "unbound");
+  need("taskset", "util-linux");
+  if (cpus().length < 2)
+    log(
+      "only one CPU: dnsperf and the server share it; the numbers are the client's as much as the server's",
+    );
+  const started = new Date();
+  const loadStart = load();
+  const dir = tempDir("skiff-bench-dns-");
+  const api = await startApiserver();
+  const client = new Client(api.endpoint, 64);
+  let dns: { proc: ChildProcess; stop(): Promise<void> } | undefined;
+  let unbound: { proc: ChildProcess; stop(): Promise<void> } | undefined;
+  try {
+    // ---- the cluster: namespaces, Services, EndpointSlices ----
+    const deadline = performance.now() + 600_000;
+    log(
+      `creating ${NAMESPACES} namespaces, ${SERVICES} Services, ${SERVICES} EndpointSlices with ${ENDPOINTS} endpoints each`,
+    );
+    await runPool(NAMESPACES, 16, deadline, async (i) => {
+      const r = await client.request("POST", "/api/v1/namespaces", {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: `ns-${i}` },
+      });
+      expectStatus(r, 201, "create namespace");
+    });
+    const svcs: SvcRecord[] = new Array(SERVICES);
+    const t0 = performance.now();
+    const made = await runPool(SERVICES, 48, deadline, async (i) => {
+      const { name, namespace } = serviceName(i, NAMESPACES);
+      const r = await client.request("POST", `/api/v1/namespaces/${namespace}/services`, {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name },
+        spec: {
+          selector: { app: name },
+          ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }],
+        },
+      });
+      expectStatus(r, 201, "create service");
+      svcs[i] = {
+        name,
+        namespace,
+        clusterIP: (JSON.parse(r.body) as { spec: { clusterIP: string } }).spec.clusterIP,
+      };
+      const endpoints = Array.from({ length: ENDPOINTS }, (_, k) => ({
+        addresses: [podIP(i * ENDPOINTS + k)],
+        conditions: { ready: true },
+        targetRef: { kind: "Pod", name: `${name}-${k}`, namespace },
+      }));
+      const e = await client.request(
+        "POST",
+        `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,
+        {
+          apiVersion: "discovery.k8s.io/v1",
+          kind: "EndpointSlice",
+          metadata: { name: `${name}-abcde`, labels: { "kubernetes.io/service-name": name } },
+          addressType: "IPv4",
+          endpoints,
+          ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+        },
+      );
+      expectStatus(e, 201, "create endpointslice");
+    });
+    if (made < SERVICES) throw new Error(`only ${made} of ${SERVICES} Services created before the deadline`);
+    log(`cluster created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // ---- skiff dns, kubeadm's Corefile ----
+    const port = await freePort();
+    const [health, ready, metrics] = [await freePort(), await freePort(), await freePort()];
+    const unusedUpstream = await freePort();
+    const maybe = (d: string) => (pluginNamed(d.trim().split(" ")[0]) ? [d] : []);
+    const corefile = [
+      `.:${port} {`,
+      "    bind 127.0.0.1",
+      "    errors",
+      `    health 127.0.0.1:${health} {`,
+      "        lameduck 5s",
+      "    }",
+      `    ready 127.0.0.1:${ready}`,
+      `    kubernetes ${ZONE} in-addr.arpa ip6.arpa {`,
+      `        kubeconfig ${join(api.dataDir, "kubeconfig")}`,
+      "        pods insecure",
+      "        fallthrough in-addr.arpa ip6.arpa",
+      "        ttl 30",
+      "    }",
+      `    prometheus 127.0.0.1:${metrics}`,
+      // Every name of the mix is answered by kubernetes; the upstream is never reached.
+      `    forward . 127.0.0.1:${unusedUpstream} {`,
+      "        max_concurrent 1000",
+      "    }",
+      "    cache 30",
+      ...maybe("    loop"),
+      "    reload",
+      "    loadbalance",
+      "}",
+      "",
+    ].join("\n");
+    const corefilePath = join(dir, "Corefile");
+    writeFileSync(corefilePath, corefile);
+    dns = await startPinned(
+      process.execPath,
+      [skiffBin, "dns", "--corefile", corefilePath],
+      /dns ready/,
+      "skiff dns",
+    );
+    const dnsPid = dns.proc.pid ?? 0;
+    const last = svcs[SERVICES - 1];
+    await waitForAnswer(port, `${last.name}.${last.namespace}.svc.${ZONE}`, last.clusterIP, 120_000);
+    const rssSynced = rssMiB(dnsPid);
+    log(`skiff dns synced: RSS ${fmt(rssSynced)} MiB`);
+
+    const qfile = join(dir, "queries.txt");
+    writeFileSync(qfile, queryMix(svcs, 200_000, NAMESPACES));
+    log("dnsperf against skiff dns");
+    const skiff = measure(dnsPid, port, qfile);
+    checkRcodes("skiff", skiff.max);
+
+    // ---- change-to-answer: the name is first cached as NXDOMAIN, then the Service is created ----
+    log(`change-to-answer, ${CHANGES} Services`);
+    const changes: number[] = [];
+    for (let i = 0; i < CHANGES; i++) {
+      const name = `late-${i}`;
+      const fq = `${name}.ns-0.svc.${ZONE}`;
+      const before = await query(port, fq, "A");
+      if (((before?.flags ?? 0) & 0xf) !== 3)
+        throw new Error(`${fq} before creation: rcode ${(before?.flags ?? 0) & 0xf}`);
+      const r = await client.request("POST", "/api/v1/namespaces/ns-0/services", {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name },
+        spec: { ports: [{ port: 80, protocol: "TCP" }] },
+      });
+      expectStatus(r, 201, "create service");
+      const created = performance.now();
+      const ip = (JSON.parse(r.body) as { spec: { clusterIP: string } }).spec.clusterIP;
+      await waitForAnswer(port, fq, ip, 10_000);
+      changes.push(performance.now() - created);
+    }
+    const rssAfter = rssMiB(dnsPid);
+    await dns.stop();
+    dns = undefined;
+
+    // ---- the peer: unbound with the same records ----
+    const uport = await freePort();
+    const conf = join(dir, "unbound.conf");
+    writeFileSync(conf, unboundConfig({ port: uport, dir, svcs, ttl: 30 }));
+    unbound = await startPinned("unbound", ["-d", "-c", conf], /start of service/, "unbound");
+    await waitForAnswer(uport, `${last.name}.${last.namespace}.svc.${ZONE}`, last.clusterIP, 30_000);
+    log("dnsperf against unbound");
+    const peer = measure(unbound.proc.pid ?? 0, uport, qfile);
+    checkRcodes("unbound", peer.max);
+    await unbound.stop();
+    unbound = undefined;
+
+    console.log(report({ started, loadStart, skiff, peer, rssSynced, rssAfter, changes }));
+  } finally {
+    await dns?.stop();
+    await unbound?.stop();
+    client.close();
+    await api.stop();
+    removeDir(dir);
+  }
+}
+
+/** Ask until the answer holds the address (a query every millisecond or so: the latency's resolution). */
+async function waitForAnswer(port: number, name: string, ip: string, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
+    if (aOf(await query(port, name, "A", 100)).includes(ip)) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  throw new Error(`${name} did not resolve to ${ip} within ${ms} ms`);
+}
+
+function report(r: {
+  started: Date;
+  loadStart: string;
+  skiff: ServerRun;
+  peer: ServerRun;
+  rssSynced: number;
+  rssAfter: number;
+  changes: number[];
+}): string {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const p = (x: PerfResult, q: number) => fmt(percentile(x.latencies, q), 3);
+  const row = (name: string, s: ServerRun) =>
+    `| ${name} | ${Math.round(s.max.qps).toLocaleString("en")} | ${p(s.max, 0.5)} | ${p(s.max, 0.99)} | ${Math.round(s.fixed.qps).toLocaleString("en")} | ${p(s.fixed, 0.5)} | ${p(s.fixed, 0.99)} | ${s.max.lost + s.fixed.lost} | ${fmt(s.cpuMsPerKQuery, 2)} | ${fmt(s.rssMiB)} |`;
+  const ch = stats(r.changes);
+  const goal = (ok: boolean) => (ok ? "met" : "**missed**");
+  const qpsOk = r.skiff.max.qps >= 80_000;
+  const p99Ok = percentile(r.skiff.fixed.latencies, 0.99) <= 1;
+  const memOk = r.rssAfter <= 100;
+  return [
+    `### DNS (bench/dns/run.ts), ${r.started.toISOString().slice(0, 10)}`,
+    "",
+    `Machine: ${cpus().length} × ${cpu}; Node ${process.version}; load average at start ${r.loadStart}, at end ${load()}.`,
+    `Cluster: ${SERVICES.toLocaleString("en")} Services in ${NAMESPACES} namespaces, each with an EndpointSlice of ${ENDPOINTS} ready endpoints (${(SERVICES * ENDPOINTS).toLocaleString("en")} pod addresses), in a \`skiff apiserver\` (SQLite).`,
+    `Servers pinned to CPU ${SERVER_CPU} (taskset), one after the other; dnsperf on CPU ${CLIENT_CPU}, 4 clients, ${SECONDS} s per run, UDP.`,
+    "Query mix: 45% A for Services, 15% SRV `_http._tcp`, 30% search-path NXDOMAINs, 10% PTR for ClusterIPs.",
+    "skiff: `skiff dns` with kubeadm's default Corefile (kubernetes, cache 30, forward, prometheus, …) watching the apiserver.",
+    "unbound: one thread, the same A/SRV/PTR records as `local-data` in `static` local zones (no additional section for SRV).",
+    "",
+    "| server | max qps | p50 ms | p99 ms | qps at -Q 10k | p50 ms | p99 ms | lost | CPU ms / 1k queries | RSS MiB |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    row("skiff dns", r.skiff),
+    row("unbound", r.peer),
+    "",
+    `Ratio skiff / unbound: ${fmt(r.skiff.max.qps / r.peer.max.qps, 2)} × the qps; p99 at 10k qps ${fmt(percentile(r.skiff.fixed.latencies, 0.99) / percentile(r.peer.fixed.latencies, 0.99), 2)} × unbound's.`,
+    `Memory of skiff dns: ${fmt(r.rssSynced)} MiB RSS once synced, ${fmt(r.rssAfter)} MiB after the load runs.`,
+    `Change-to-answer (Service POST answered → first DNS answer with its ClusterIP, the name cached as NXDOMAIN before): p50 ${fmt(ch.p50)} ms, p99 ${fmt(ch.p99)} ms, max ${fmt(ch.max)} ms over ${ch.n} Services.`,
+    "",
+    `Goals (issue 5): ≥ 80,000 qps on one core — ${goal(qpsOk)}; p99 ≤ 1 ms at 10k qps — ${goal(p99Ok)}; ≤ 100 MB — ${goal(memOk)}.`,
+    "",
+  ].join("\n");
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+});
