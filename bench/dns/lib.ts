@@ -16,7 +16,7 @@ export function serviceName(i: number, namespaces: number): { name: string; name
   return { name: `svc-${i}`, namespace: `ns-${i % namespaces}` };
 }
 
-/** The k-th pod IP of the synthetic cluster: 10.244.0.0/16 upwards (50,000 fit in 10.244–10.244+1). */
+/** The k-th pod IP of the synthetic cluster, in 10.244.0.0/16 (65,535 of them). */
 export function podIP(k: number): string {
   const n = (10 << 24) | (244 << 16) | (k + 1);
   return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");

@@ -5,8 +5,13 @@ import { startSimulatedAgent } from "../agent/index.ts";
 import { loadKubeconfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest.ts";
 import { InformerFactory } from "../controllers/framework/index.ts";
-import { startEndpointControllers, startWorkloadControllers } from "../controllers/index.ts";
+import {
+  startEndpointControllers,
+  startServiceLBController,
+  startWorkloadControllers,
+} from "../controllers/index.ts";
 import { startScheduler } from "../controllers/scheduler/index.ts";
+import { parsePool } from "../controllers/servicelb/index.ts";
 import { UsageError } from "./flags.ts";
 
 export interface Running {
@@ -31,8 +36,8 @@ export function clientFor(kubeconfig: string): RestClient {
   }
 }
 
-/** kube-controller-manager's part: endpoint and workload controllers, and the scheduler. */
-export function startControllers(client: RestClient): Running {
+/** kube-controller-manager's part: endpoint and workload controllers, the LB pool, the scheduler. */
+export function startControllers(client: RestClient, opts: { lbPool: string[] }): Running {
   const ac = new AbortController();
   // Every informer and worker listens on this one signal.
   setMaxListeners(0, ac.signal);
@@ -41,6 +46,11 @@ export function startControllers(client: RestClient): Running {
     startEndpointControllers(client, ac.signal, { informers, onError: logError("controllers") }),
     startWorkloadControllers(client, ac.signal, { informers, onError: logError("controllers") }),
     startScheduler(client, ac.signal),
+    startServiceLBController(client, ac.signal, {
+      pools: opts.lbPool,
+      informers,
+      onError: logError("controllers"),
+    }),
   ]).then(() => undefined);
   return {
     done,
@@ -49,6 +59,22 @@ export function startControllers(client: RestClient): Running {
       await done;
     },
   };
+}
+
+/** `--lb-pool a,b`: checked before anything starts. */
+export function lbPoolFlag(v: string | boolean | undefined): string[] {
+  const pools = String(v ?? "")
+    .split(",")
+    .map((c) => c.trim())
+    .filter((c) => c);
+  for (const c of pools) {
+    try {
+      parsePool([c]);
+    } catch (e) {
+      throw new UsageError(`--lb-pool: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+  return pools;
 }
 
 export interface AgentFlags {

@@ -1,10 +1,14 @@
 /** `skiff controllers`: the controllers and the scheduler, against any apiserver. */
 import { untilSignal } from "./apiserver.ts";
-import { clientFor, startControllers } from "./components.ts";
+import { clientFor, lbPoolFlag, startControllers } from "./components.ts";
 import { type FlagSpec, helpText, parseFlags, UsageError } from "./flags.ts";
 
 const flags: FlagSpec = {
   kubeconfig: { type: "string", help: "kubeconfig of the apiserver to control (required)" },
+  "lb-pool": {
+    type: "string",
+    help: "CIDRs LoadBalancer Services get addresses from (a,b); empty: they stay pending",
+  },
   help: { type: "boolean", help: "show this help" },
 };
 
@@ -15,8 +19,9 @@ export async function controllersCommand(argv: string[]): Promise<void> {
     return;
   }
   if (!values.kubeconfig) throw new UsageError("--kubeconfig is required (the apiserver to control)");
+  const lbPool = lbPoolFlag(values["lb-pool"]);
   const client = clientFor(String(values.kubeconfig));
-  const running = startControllers(client);
+  const running = startControllers(client, { lbPool });
   console.log(
     "controllers ready: endpointslice, endpoints, endpointslicemirroring, replicaset, replicationcontroller, deployment, scheduler",
   );

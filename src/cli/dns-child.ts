@@ -41,7 +41,7 @@ export async function defaultCorefile(
         ttl 30
     }
     prometheus ${addr}:${metrics}
-    forward . /etc/resolv.conf {
+    forward . ${upstream} {
         max_concurrent 1000
     }
     cache 30
@@ -70,12 +70,17 @@ export async function startDnsChild(opts: {
   addr: string;
   port: number;
   domain: string;
+  upstream: string;
 }): Promise<DnsChild> {
   const corefile = join(opts.dataDir, "Corefile");
   if (!existsSync(corefile))
-    writeFileSync(corefile, await defaultCorefile(opts.kubeconfig, opts.addr, opts.port, opts.domain), {
-      mode: 0o644,
-    });
+    writeFileSync(
+      corefile,
+      await defaultCorefile(opts.kubeconfig, opts.addr, opts.port, opts.domain, opts.upstream),
+      {
+        mode: 0o644,
+      },
+    );
   const bin = new URL("../../bin/skiff.js", import.meta.url).pathname;
   const proc = spawn(
     process.execPath,

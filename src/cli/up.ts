@@ -1,6 +1,6 @@
 /** `skiff up`: everything on one machine — apiserver, controllers, scheduler and a node. */
 import { apiserverFlags, startApiServer, untilSignal } from "./apiserver.ts";
-import { checkRuntime, clientFor, startControllers, startNodeAgent } from "./components.ts";
+import { checkRuntime, clientFor, lbPoolFlag, startControllers, startNodeAgent } from "./components.ts";
 import { type DnsChild, startDnsChild } from "./dns-child.ts";
 import { type FlagSpec, helpText, parseFlags, portFlag, UsageError } from "./flags.ts";
 
@@ -17,6 +17,15 @@ const upFlags: FlagSpec = {
   },
   "cluster-domain": { type: "string", default: "cluster.local", help: "the cluster's DNS domain" },
   "no-dns": { type: "boolean", help: "do not run cluster DNS" },
+  "dns-upstream": {
+    type: "string",
+    default: "/etc/resolv.conf",
+    help: "where cluster DNS forwards other names (a resolv.conf path or IP[:port] list)",
+  },
+  "lb-pool": {
+    type: "string",
+    help: "CIDRs LoadBalancer Services get addresses from (a,b); empty: they stay pending",
+  },
 };
 
 export async function upCommand(argv: string[]): Promise<void> {
@@ -26,6 +35,9 @@ export async function upCommand(argv: string[]): Promise<void> {
     return;
   }
   checkRuntime(String(values.runtime));
+  const lbPool = lbPoolFlag(values["lb-pool"]);
+  // Listen for SIGTERM from the start, so a stop during start-up is a clean stop too.
+  const stopping = untilSignal();
   const t0 = Date.now();
   const step = (what: string) => console.log(`  ${what} (${Date.now() - t0} ms)`);
   console.log(
@@ -35,7 +47,7 @@ export async function upCommand(argv: string[]): Promise<void> {
   console.log(`kubeconfig: ${api.server.kubeconfigPath}`);
   step(`apiserver ready at ${api.server.url}`);
   const client = clientFor(api.server.kubeconfigPath);
-  const controllers = startControllers(client);
+  const controllers = startControllers(client, { lbPool });
   step("controllers and scheduler started");
   const agent = await startNodeAgent(client, {
     runtime: String(values.runtime),
@@ -51,6 +63,7 @@ export async function upCommand(argv: string[]): Promise<void> {
       addr: String(values["dns-addr"]),
       port: portFlag(values["dns-port"], "dns-port"),
       domain: String(values["cluster-domain"]),
+      upstream: String(values["dns-upstream"]),
     }).catch(async (e: unknown) => {
       await agent.stop();
       await controllers.stop();
@@ -65,7 +78,7 @@ export async function upCommand(argv: string[]): Promise<void> {
   console.log(
     `skiff is ready in ${Date.now() - t0} ms — try: kubectl --kubeconfig ${api.server.kubeconfigPath} get nodes`,
   );
-  const sig = await untilSignal();
+  const sig = await stopping;
   console.log(`${sig}: stopping…`);
   await dns?.stop();
   await agent.stop();

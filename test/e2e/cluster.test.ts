@@ -102,8 +102,23 @@ function endpointsAddrs(ep: EndpointsObj): string[] {
   return out.sort();
 }
 
-const sameSet = (a: string[], b: string[]) =>
-  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+/**
+ * `skiff up`, waited for until its last line: the harness returns at the apiserver's `ready at`,
+ * but controllers, node and the SIGTERM handler come after it.
+ */
+async function startUp(args: string[], dataDir: string): Promise<SkiffProcess> {
+  const skiff = await startSkiff("up", args, { dataDir });
+  try {
+    await waitFor("skiff is ready", () => (/skiff is ready/.test(skiff.output()) ? true : undefined), 30_000);
+  } catch (e) {
+    await skiff.kill();
+    throw new Error(`${e instanceof Error ? e.message : e}:\n${skiff.output()}`);
+  }
+  return skiff;
+}
+
+/** Same members, order aside (duplicates count). */
+const sameSet = (a: string[], b: string[]) => [...a].sort().join(" ") === [...b].sort().join(" ");
 
 describe("skiff up --runtime simulated with kubectl 1.33", () => {
   let skiff: SkiffProcess;
@@ -170,11 +185,8 @@ describe("skiff up --runtime simulated with kubectl 1.33", () => {
 
   before(async () => {
     scratch = tempDir("skiff-cluster-");
-    skiff = await startSkiff("up", ["--runtime", "simulated", "--no-dns"], {
-      dataDir: join(scratch, "data"),
-    });
+    skiff = await startUp(["--runtime", "simulated", "--no-dns"], join(scratch, "data"));
     api = apiClient(skiff.kubeconfig);
-    // `ready at` is the apiserver's line; the node registers right after it.
     await waitFor("node Ready", async () => {
       const r = await api.request("GET", "/api/v1/nodes");
       const nodes = r.json<{
@@ -188,11 +200,14 @@ describe("skiff up --runtime simulated with kubectl 1.33", () => {
 
   after(async () => {
     api?.close();
-    if (skiff) {
-      const code = await skiff.stop();
-      assert.equal(code, 0, `skiff up exited with ${code}:\n${skiff.output()}`);
+    try {
+      if (skiff) {
+        const code = await skiff.stop();
+        assert.equal(code, 0, `skiff up exited with ${code}:\n${skiff.output()}`);
+      }
+    } finally {
+      removeDir(scratch);
     }
-    removeDir(scratch);
   });
 
   test("seed 001: Deployment, ClusterIP Service, endpoints that follow a deleted pod", async () => {
@@ -632,7 +647,7 @@ spec:
     const create = (kc: string, input: string) => kubectl(kc, ["create", "-f", "-"], { input });
     let skiff: SkiffProcess | undefined;
     try {
-      skiff = await startSkiff("up", flags, { dataDir });
+      skiff = await startUp(flags, dataDir);
       ok(
         await create(
           skiff.kubeconfig,
@@ -644,7 +659,7 @@ spec:
       assert.equal(before.ips.length, 16);
       assert.equal(await skiff.stop(), 0, skiff.output());
 
-      skiff = await startSkiff("up", flags, { dataDir });
+      skiff = await startUp(flags, dataDir);
       ok(
         await create(
           skiff.kubeconfig,

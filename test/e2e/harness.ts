@@ -49,10 +49,10 @@ export async function startSkiff(
   let url = "";
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`skiff ${command} not ready within ${opts.timeoutMs ?? 30000} ms:\n${out}`)),
-      opts.timeoutMs ?? 30_000,
-    );
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`skiff ${command} not ready within ${opts.timeoutMs ?? 30000} ms:\n${out}`));
+    }, opts.timeoutMs ?? 30_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const k = /^kubeconfig: (.+)$/m.exec(out);

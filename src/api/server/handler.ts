@@ -152,6 +152,12 @@ export async function serveResource(
     if (!ok) throw notFoundResource();
   }
   const q = url.searchParams;
+  // kube-apiserver 1.33 warns on every use of core/v1 Endpoints.
+  if (def.group === "" && def.plural === "endpoints")
+    res.setHeader(
+      "Warning",
+      '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"',
+    );
   const accept = req.headers.accept ?? "";
   const table = parseTableAccept(accept);
   const ns = ri.namespace;

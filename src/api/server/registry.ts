@@ -297,6 +297,7 @@ export class ResourceRegistry {
 
   async create(ns: string, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const obj = clone(input);
+    dropEmptyMeta(obj);
     this.checkTypeMeta(obj);
     this.checkNamespace(obj, ns);
     const meta = obj.metadata;
@@ -527,6 +528,7 @@ export class ResourceRegistry {
     hooks?: (obj: KubeObject) => Promise<void>,
   ): KubeObject | Promise<KubeObject> {
     const obj = clone(input);
+    dropEmptyMeta(obj);
     const s = this.def.strategy;
     s.defaults?.(obj);
     const m = obj.metadata;
@@ -684,4 +686,17 @@ function pickMetaForStatus(m: KubeObject["metadata"]): Partial<KubeObject["metad
 
 async function runUndo(undo: Undo[]): Promise<void> {
   for (const u of undo.splice(0).reverse()) await u();
+}
+
+/** Empty metadata maps and lists are dropped, as Go's omitempty does on kube's round trip. */
+function dropEmptyMeta(obj: KubeObject): void {
+  const m = obj.metadata as Record<string, unknown>;
+  for (const k of ["labels", "annotations", "finalizers", "ownerReferences", "managedFields"]) {
+    const v = m[k];
+    if (
+      v === null ||
+      (Array.isArray(v) ? v.length === 0 : typeof v === "object" && v !== null && Object.keys(v).length === 0)
+    )
+      delete m[k];
+  }
 }

@@ -3,6 +3,7 @@
  * endpoints, version, discovery, metrics, and the resource API over a Store.
  */
 import { timingSafeEqual } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { mkdirSync } from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
@@ -63,6 +64,8 @@ export class ApiServer {
   caCertPem = "";
 
   constructor(private readonly opts: ApiServerOptions) {
+    // Every watch listens on the server's abort signal.
+    setMaxListeners(0, this.abort.signal);
     const now = opts.now ?? (() => new Date());
     const ctx = {
       store: opts.store,

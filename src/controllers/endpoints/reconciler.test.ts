@@ -141,4 +141,23 @@ describe("Endpoints reconciler", () => {
     const r = reconcileEndpoints({ service: svc, pods: [pod("a", { ips: ["10.0.0.1", "fd00::1"] })] })!;
     assert.equal(r.endpoints.subsets?.[0].addresses?.[0].ip, "fd00::1");
   });
+
+  test("no pods, no labels, no trigger time: no empty maps or lists (Go's omitempty)", () => {
+    // kube's Endpoints types tag labels, annotations and subsets omitempty: a Service without
+    // pods gets an Endpoints with none of them, which `-o yaml` prints without `subsets: []`.
+    const r = reconcileEndpoints({ service: service("web"), pods: [] })!;
+    assert.equal(r.create, true);
+    assert.deepEqual(r.endpoints.metadata, { name: "web", namespace: "default" });
+    assert.equal("subsets" in r.endpoints, false);
+    // Emptied later: the update drops what is left empty.
+    const cur: Endpoints = {
+      ...r.endpoints,
+      metadata: { ...r.endpoints.metadata, resourceVersion: "5", annotations: { x: "y" } },
+      subsets: [{ addresses: [{ ip: "10.0.0.9" }], ports: [{ name: "http", port: 8080, protocol: "TCP" }] }],
+    };
+    const u = reconcileEndpoints({ service: service("web"), pods: [], current: cur })!;
+    assert.equal(u.create, false);
+    assert.equal("subsets" in u.endpoints, false);
+    assert.deepEqual(u.endpoints.metadata.annotations, { x: "y" });
+  });
 });

@@ -96,9 +96,13 @@ export function reconcileEndpoints(
         kind: "Endpoints",
         metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace },
       };
-  base.metadata.labels = labels;
-  base.metadata.annotations = annotations;
-  base.subsets = subsets;
+  if (Object.keys(labels).length > 0) base.metadata.labels = labels;
+  else delete base.metadata.labels;
+  // Empty maps are left out, as a Go client's omitempty does.
+  if (Object.keys(annotations).length > 0) base.metadata.annotations = annotations;
+  else delete base.metadata.annotations;
+  if (subsets.length > 0) base.subsets = subsets;
+  else delete base.subsets;
   return { endpoints: base, create: !current?.metadata.resourceVersion };
 }
 

@@ -165,6 +165,8 @@ describe("EndpointSlice reconciler", () => {
     assert.equal(r.create.length, 1);
     assert.deepEqual(r.create[0].endpoints, []);
     assert.deepEqual(r.create[0].ports, []);
+    // No trigger time, no annotations: no empty map either (Go's omitempty).
+    assert.equal("annotations" in r.create[0].metadata, false);
     const again = run(svc, [], store(r.create));
     assert.deepEqual([again.create.length, again.update.length, again.delete.length], [0, 0, 0]);
   });

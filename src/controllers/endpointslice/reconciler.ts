@@ -232,7 +232,9 @@ export function reconcileEndpointSlices(input: SliceReconcileInput): SliceChange
     const ann = { ...(s.metadata.annotations ?? {}) };
     if (input.triggerTime) ann[annotationTriggerTime] = input.triggerTime;
     else delete ann[annotationTriggerTime];
-    s.metadata.annotations = ann;
+    // Empty maps are left out, as a Go client's omitempty does.
+    if (Object.keys(ann).length > 0) s.metadata.annotations = ann;
+    else delete s.metadata.annotations;
   }
   // Creating slices for a Service being deleted would race the garbage collector.
   if (svc.metadata.deletionTimestamp) out.create = [];

@@ -97,4 +97,20 @@ describe("EndpointSlice mirroring reconciler", () => {
     assert.equal(moved.create.length, 1);
     assert.equal(moved.delete[0].metadata.name, "ext-abc");
   });
+
+  test("Endpoints without annotations: the slice has none, not an empty map (Go's omitempty)", () => {
+    const r = reconcileMirroredSlices(ep([{ addresses: [{ ip: "10.0.0.1" }], ports: [{ port: 80 }] }]), []);
+    assert.equal(r.create.length, 1);
+    assert.equal("annotations" in r.create[0].metadata, false);
+    // An update that drops the last annotation drops the map.
+    const stored: EndpointSlice = {
+      ...r.create[0],
+      metadata: { ...r.create[0].metadata, name: "ext-1", annotations: { note: "x" } },
+    };
+    const u = reconcileMirroredSlices(ep([{ addresses: [{ ip: "10.0.0.1" }], ports: [{ port: 80 }] }]), [
+      stored,
+    ]);
+    assert.equal(u.update.length, 1);
+    assert.equal("annotations" in u.update[0].metadata, false);
+  });
 });

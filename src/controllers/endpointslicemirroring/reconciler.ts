@@ -163,7 +163,7 @@ export function reconcileMirroredSlices(
           generateName: `${endpoints.metadata.name}-`,
           namespace: endpoints.metadata.namespace,
           labels: meta.labels,
-          annotations: meta.annotations,
+          ...(Object.keys(meta.annotations).length > 0 ? { annotations: meta.annotations } : {}),
           ownerReferences: [ownerRef(endpoints)],
         },
         addressType: d.type,
@@ -179,7 +179,9 @@ export function reconcileMirroredSlices(
     if (same) continue;
     const u = structuredClone(first);
     u.metadata.labels = meta.labels;
-    u.metadata.annotations = meta.annotations;
+    // Empty maps are left out, as a Go client's omitempty does.
+    if (Object.keys(meta.annotations).length > 0) u.metadata.annotations = meta.annotations;
+    else delete u.metadata.annotations;
     u.endpoints = eps;
     out.update.push(u);
   }

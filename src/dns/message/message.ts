@@ -93,6 +93,21 @@ export function optOf(msg: Packet): OptAnswer | undefined {
 /** EDNS0 option codes CoreDNS echoes back by default (request.supportedOptions). */
 const ECHOED_OPTIONS = new Set([3, 9, 10, 11, 12]);
 
+/** Echo only options of a valid length: a malformed one would be written back wrong. */
+function wellFormedOption(code: number, data: Buffer | undefined): boolean {
+  const n = data?.length ?? 0;
+  switch (code) {
+    case 9: // EXPIRE: empty or 4 bytes
+      return n === 0 || n === 4;
+    case 10: // COOKIE: client 8, or client + server 16..40
+      return n === 8 || (n >= 16 && n <= 40);
+    case 11: // TCP keepalive: empty or 2 bytes
+      return n === 0 || n === 2;
+    default:
+      return true;
+  }
+}
+
 /**
  * Make the reply's OPT match the request (CoreDNS request.SizeAndDo): with no OPT in the
  * request nothing is added; otherwise the reply carries an OPT of version 0 with the client's
@@ -119,7 +134,7 @@ export function sizeAndDo(req: Packet, reply: Packet): void {
     ednsVersion: 0,
     flags,
     flag_do: flags !== 0,
-    options: (ro.options ?? []).filter((o) => ECHOED_OPTIONS.has(o.code)),
+    options: (ro.options ?? []).filter((o) => ECHOED_OPTIONS.has(o.code) && wellFormedOption(o.code, o.data)),
   };
   reply.additionals = [...(reply.additionals ?? []), opt as Answer];
 }

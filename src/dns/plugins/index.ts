@@ -12,15 +12,18 @@ import cache from "./cache/setup.ts";
 import chaos from "./chaos/setup.ts";
 import errors from "./errors/setup.ts";
 import forward from "./forward/setup.ts";
-import loadbalance from "./loadbalance/setup.ts";
-import kubernetes from "./kubernetes/setup.ts";
-import log from "./log/setup.ts";
-import whoami from "./whoami/setup.ts";
 import health from "./health/setup.ts";
-import ready from "./ready/setup.ts";
+import hosts from "./hosts/setup.ts";
+import kubernetes from "./kubernetes/setup.ts";
+import loadbalance from "./loadbalance/setup.ts";
+import log from "./log/setup.ts";
+import loop from "./loop/setup.ts";
 import prometheus from "./prometheus/setup.ts";
+import ready from "./ready/setup.ts";
 import reload from "./reload/setup.ts";
 import rewrite from "./rewrite/setup.ts";
+import template from "./template/setup.ts";
+import whoami from "./whoami/setup.ts";
 
 /** CoreDNS's plugin.cfg, in its order (directive names). */
 export const ORDER: readonly string[] = [
@@ -85,7 +88,27 @@ export const ORDER: readonly string[] = [
 ];
 
 /** The plugins Skiff implements: one line each. */
-export const PLUGINS: readonly PluginModule[] = [bind, errors, log, whoami, any, chaos, loadbalance, forward, health, ready, prometheus, reload, rewrite, cache, kubernetes, autopath];
+export const PLUGINS: readonly PluginModule[] = [
+  bind,
+  errors,
+  log,
+  whoami,
+  any,
+  chaos,
+  loadbalance,
+  forward,
+  health,
+  ready,
+  prometheus,
+  reload,
+  rewrite,
+  template,
+  cache,
+  kubernetes,
+  autopath,
+  hosts,
+  loop,
+];
 
 const byName = new Map(PLUGINS.map((p) => [p.name, p]));
 const rank = new Map(ORDER.map((n, i) => [n, i]));

@@ -119,7 +119,7 @@ export class DnsServer {
     const acc = accept(buf);
     if (acc.action === "ignore") return;
     if (acc.action !== "accept") {
-      send(encodeMessage(acc.reply).buf);
+      send(encodeOrHeaderOf(acc.reply));
       return;
     }
     const msg = acc.msg;
@@ -147,7 +147,7 @@ export class DnsServer {
 
     if (!this.opts.classChaos && req.qclass !== "IN") return dropped(Rcode.REFUSED);
     if (opt && opt.ednsVersion !== 0) {
-      send(encodeMessage(badVers(msg)).buf);
+      send(encodeOrHeaderOf(badVers(msg)));
       return;
     }
 
@@ -199,7 +199,7 @@ export class DnsServer {
   private errorReply(req: Request, rcode: number, send: Send): number {
     const m = replyTo(req.msg, rcode);
     sizeAndDo(req.msg, m);
-    const out = encodeMessage(m, req.size).buf;
+    const out = encodeOrHeader(m, req, rcode);
     send(out);
     return out.length;
   }
@@ -276,7 +276,7 @@ class Writer implements ResponseWriter, PluginTracker {
       this.log.error(`cannot encode the reply to ${this.req.name} ${this.req.qtype}: ${err.message}`);
       const m = setRcode(replyTo(this.req.msg), Rcode.SERVFAIL);
       sizeAndDo(this.req.msg, m);
-      out = encodeMessage(m, this.req.size).buf;
+      out = encodeOrHeader(m, this.req, Rcode.SERVFAIL);
       msg = m;
     }
     this.written = true;
@@ -284,6 +284,30 @@ class Writer implements ResponseWriter, PluginTracker {
     this.size = out.length;
     this.send(out);
   }
+}
+
+/**
+ * Encode an error reply; when even its question cannot be written again (a name whose labels
+ * hold bytes the decoder could not keep), answer with the header alone so the client still
+ * gets its rcode.
+ */
+function encodeOrHeader(m: Packet, req: Request, rcode: number, size = req.size): Buffer {
+  try {
+    return encodeMessage(m, size).buf;
+  } catch (err) {
+    if (!(err instanceof EncodeError)) throw err;
+    const h = Buffer.alloc(12);
+    h.writeUInt16BE(req.msg.id ?? 0, 0);
+    const rd = (req.msg.flags ?? 0) & 0x0100;
+    h.writeUInt16BE(0x8000 | rd | (rcode & 0x0f), 2);
+    return h;
+  }
+}
+
+/** The same for replies built before a Request exists (FORMERR, NOTIMP, BADVERS). */
+function encodeOrHeaderOf(m: Packet): Buffer {
+  const rcode = (m.flags ?? 0) & 0x0f;
+  return encodeOrHeader(m, { msg: m, size: MAX_MSG_SIZE } as unknown as Request, rcode, MAX_MSG_SIZE);
 }
 
 /** Wrap a plugin's handler so the writer knows which plugin answered (responses_total's label). */

@@ -216,14 +216,9 @@ function clamp(v: number, min: number, max: number): number {
   return Math.min(Math.max(v, min), max);
 }
 
-export function cacheKey(
-  lname: string,
-  qtype: string,
-  qclass: string,
-  dnssecOK: boolean,
-  cd: boolean,
-): string {
-  return `${dnssecOK ? "1" : "0"}${cd ? "1" : "0"}${qtype}/${qclass}/${lname}`;
+/** The part of the key besides the name: type, class, DO and CD bits (cache.go hash()). */
+export function cacheKey(qtype: string, qclass: string, dnssecOK: boolean, cd: boolean): SubKey {
+  return { qtype, qclass, bits: (dnssecOK ? 1 : 0) | (cd ? 2 : 0) };
 }
 
 class CacheHandler implements Handler {

@@ -13,7 +13,11 @@ const quiet = { defaultHost: "127.0.0.1", defaultPort: 0 };
 
 test("GET /health is 200 OK; other paths 404; the listener goes with the server", async () => {
   const hp = await freeTcpPort();
-  const dns = await startDNS({ ...quiet, log: () => {}, corefile: `. {\n health 127.0.0.1:${hp}\n whoami\n}\n` });
+  const dns = await startDNS({
+    ...quiet,
+    log: () => {},
+    corefile: `. {\n health 127.0.0.1:${hp}\n whoami\n}\n`,
+  });
   try {
     const r = await get(hp, "/health");
     assert.equal(r.status, 200);
@@ -66,7 +70,10 @@ test("setup errors in CoreDNS's words", async () => {
     ["health localhost", /^plugin\/health: address localhost: missing port in address$/],
     ["health :1 :2", /Corefile:2 - Error during parsing: Wrong argument count/],
     ["health {\n  lameduck\n }", /Corefile:3 - Error during parsing: Wrong argument count/],
-    ["health {\n  lameduck x\n }", /unable to parse lameduck duration value: 'x' : time: invalid duration "x"/],
+    [
+      "health {\n  lameduck x\n }",
+      /unable to parse lameduck duration value: 'x' : time: invalid duration "x"/,
+    ],
     ["health {\n  color red\n }", /Corefile:3 - Error during parsing: unknown property 'color'/],
   ];
   for (const [directive, err] of cases) {

@@ -40,7 +40,11 @@ export function get(port: number, path: string): Promise<Got> {
 }
 
 /** Poll `cond` every 20ms until it holds; throws with `what` after `ms`. */
-export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+export async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  ms = 5000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (await cond()) return;

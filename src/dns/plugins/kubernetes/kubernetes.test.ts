@@ -263,6 +263,10 @@ describe("kubernetes: NXDOMAIN, NODATA, SOA, special names", () => {
       ["nosvc.testns.svc.cluster.local.", "A", 3, []],
       ["foo.cluster.local.", "A", 3, []],
       ["a.b.c.svc1.testns.svc.cluster.local.", "A", 3, []],
+      // Wildcard names are gone from CoreDNS (match() is a plain case-insensitive compare).
+      ["*.testns.svc.cluster.local.", "A", 3, []],
+      ["svc1.*.svc.cluster.local.", "A", 3, []],
+      ["any.testns.svc.cluster.local.", "A", 3, []],
       ["svc1.testns.svc.cluster.local.", "MX", 0, []],
       ["nosvc.testns.svc.cluster.local.", "MX", 3, []],
       ["svc1.testns.svc.cluster.local.", "TXT", 0, []],

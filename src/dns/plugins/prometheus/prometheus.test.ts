@@ -78,7 +78,12 @@ test("setup errors", async () => {
   ];
   for (const [directive, message] of cases) {
     await assert.rejects(
-      startDNS({ defaultHost: "127.0.0.1", defaultPort: 0, log: () => {}, corefile: `. {\n ${directive}\n}\n` }),
+      startDNS({
+        defaultHost: "127.0.0.1",
+        defaultPort: 0,
+        log: () => {},
+        corefile: `. {\n ${directive}\n}\n`,
+      }),
       { message },
     );
   }

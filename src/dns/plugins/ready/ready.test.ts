@@ -121,6 +121,8 @@ test("setup errors (plugin/ready/setup_test.go)", async () => {
     ["ready\n ready :1", /this plugin can only be used once per Server Block/],
   ];
   for (const [directive, message] of cases) {
-    await assert.rejects(startDNS({ ...base, log: () => {}, corefile: `. {\n ${directive}\n}\n` }), { message });
+    await assert.rejects(startDNS({ ...base, log: () => {}, corefile: `. {\n ${directive}\n}\n` }), {
+      message,
+    });
   }
 });

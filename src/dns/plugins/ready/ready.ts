@@ -22,7 +22,11 @@ export class Readiness {
   shuttingDown = false;
 
   add(handlers: readonly Handler[], monitor: Monitor): () => void {
-    const e: Entry = { handlers: handlers.filter((h) => typeof h.ready === "function"), monitor, confirmed: new Set() };
+    const e: Entry = {
+      handlers: handlers.filter((h) => typeof h.ready === "function"),
+      monitor,
+      confirmed: new Set(),
+    };
     this.entries.add(e);
     return () => this.entries.delete(e);
   }

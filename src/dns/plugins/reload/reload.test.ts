@@ -28,7 +28,8 @@ function harness(initial: string) {
     corefile: () => running,
     reload: async (text) => {
       reloads.push(text);
-      if (text.includes("broken")) throw new Error("Corefile:2 - Error during parsing: Unknown directive 'broken'");
+      if (text.includes("broken"))
+        throw new Error("Corefile:2 - Error during parsing: Unknown directive 'broken'");
       running = text;
     },
   };
@@ -59,15 +60,18 @@ test("watcher: broken file counted once, then a good one reloads and the watcher
   try {
     h.setFile(". {\n whoami\n broken\n}\n");
     await waitFor("a failed reload", () => h.reloads.length === 1);
-    await waitFor("the failure logged", () => h.lines.some((l) => l.startsWith("Corefile changed but reload")));
+    await waitFor("the failure logged", () =>
+      h.lines.some((l) => l.startsWith("Corefile changed but reload")),
+    );
     // The same broken content is not tried again.
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(h.reloads.length, 1);
     assert.equal((await h.opts.failed.get()).values[0].value, 1);
     const sumBroken = corefileChecksum(". {\n whoami\n broken\n}\n", h.opts.path, {});
-    assert.deepEqual((await h.opts.versionInfo.get()).values.map((v) => v.labels), [
-      { hash: "sha512", value: sumBroken },
-    ]);
+    assert.deepEqual(
+      (await h.opts.versionInfo.get()).values.map((v) => v.labels),
+      [{ hash: "sha512", value: sumBroken }],
+    );
     h.setFile(". {\n whoami\n log\n}\n");
     await waitFor("the reload", () => h.reloads.length === 2);
     assert.equal(h.instance.corefile(), ". {\n whoami\n log\n}\n");
@@ -108,7 +112,12 @@ test("end to end: a broken Corefile keeps the old config; a fixed one is served"
   const v1 = `.:${port} {\n reload 2s 0s\n whoami\n}\n`;
   writeFileSync(path, v1);
   const lines: string[] = [];
-  const dns = await startDNS({ defaultHost: "127.0.0.1", corefile: v1, corefilePath: path, log: (l) => lines.push(l) });
+  const dns = await startDNS({
+    defaultHost: "127.0.0.1",
+    corefile: v1,
+    corefilePath: path,
+    log: (l) => lines.push(l),
+  });
   try {
     writeFileSync(path, `.:${port} {\n reload 2s 0s\n whoami\n nonsense\n}\n`);
     await waitFor("the failed reload", () => lines.some((l) => l.includes("reload failed")), 6000);
@@ -148,12 +157,22 @@ test("setup errors (plugin/reload/setup_test.go)", async () => {
   ];
   for (const [directive, message] of cases) {
     await assert.rejects(
-      startDNS({ defaultHost: "127.0.0.1", defaultPort: 0, log: () => {}, corefile: `. {\n ${directive}\n}\n` }),
+      startDNS({
+        defaultHost: "127.0.0.1",
+        defaultPort: 0,
+        log: () => {},
+        corefile: `. {\n ${directive}\n}\n`,
+      }),
       { message },
     );
   }
   for (const ok of ["reload", "reload 10s", "reload 10s 2s", "reload 2s 0s"]) {
-    const dns = await startDNS({ defaultHost: "127.0.0.1", defaultPort: 0, log: () => {}, corefile: `. {\n ${ok}\n whoami\n}\n` });
+    const dns = await startDNS({
+      defaultHost: "127.0.0.1",
+      defaultPort: 0,
+      log: () => {},
+      corefile: `. {\n ${ok}\n whoami\n}\n`,
+    });
     await dns.stop();
   }
 });

@@ -23,7 +23,11 @@ export interface WatchOptions {
 }
 
 /** SHA512 (hex) of the parsed server blocks: whitespace and comments do not count. */
-export function corefileChecksum(text: string, path: string, env: Readonly<Record<string, string | undefined>>): string {
+export function corefileChecksum(
+  text: string,
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
   const blocks = parseCorefile(text, { file: path, env: { ...env } });
   return createHash("sha512").update(JSON.stringify(blocks)).digest("hex");
 }

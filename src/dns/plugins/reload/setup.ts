@@ -18,7 +18,8 @@ const mod: PluginModule = {
     let interval = args.length > 0 ? parseDuration(args[0]) : 30_000;
     if (interval < MIN_INTERVAL) throw new Error("interval value must be greater or equal to 2s");
     let jitter = args.length > 1 ? parseDuration(args[1]) : 15_000;
-    if (jitter !== 0 && jitter < MIN_JITTER) throw new Error("jitter value must be 0 or greater or equal to 1s");
+    if (jitter !== 0 && jitter < MIN_JITTER)
+      throw new Error("jitter value must be 0 or greater or equal to 1s");
     if (jitter > interval / 2) jitter = interval / 2;
     // Spread many replicas' checks over ±jitter/2 (setup.go).
     if (jitter > 0) interval += Math.floor(Math.random() * jitter) - jitter / 2;

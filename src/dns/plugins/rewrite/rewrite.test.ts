@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Packet } from "dns-packet";
+import type { Packet, RecordType } from "dns-packet";
 import { startDNS } from "../../index.ts";
 import type { Handler, PluginModule, Request } from "../../plugin.ts";
-import { FakeWriter, fakeRequest } from "../../testing/fake.ts";
 import { dig } from "../../testing/dig.ts";
+import { FakeWriter, fakeRequest } from "../../testing/fake.ts";
 import { freeDnsPort } from "../health/testing.ts";
 import { rewrite } from "./rewrite.ts";
 import { newRule } from "./rules.ts";
@@ -22,7 +22,12 @@ function echo(seen: string[]): Handler {
       if (req.name.startsWith("fail.")) return 2;
       const answers: Packet["answers"] = [{ name: req.name, type: "A", ttl: 5, data: "10.0.0.1" }];
       if (req.qtype === "SRV") {
-        answers.push({ name: req.name, type: "SRV", ttl: 5, data: { priority: 0, weight: 0, port: 80, target: req.name } });
+        answers.push({
+          name: req.name,
+          type: "SRV",
+          ttl: 5,
+          data: { priority: 0, weight: 0, port: 80, target: req.name },
+        });
       }
       w.write({ id: req.msg.id, type: "response", flags: 0x8400, questions: req.msg.questions, answers });
       return 0;
@@ -30,7 +35,10 @@ function echo(seen: string[]): Handler {
   };
 }
 
-async function run(lines: string[][], req: Request): Promise<{ seen: string[]; msg: Packet | undefined; rcode: number }> {
+async function run(
+  lines: string[][],
+  req: Request,
+): Promise<{ seen: string[]; msg: Packet | undefined; rcode: number }> {
   const seen: string[] = [];
   const h = rewrite(lines.map((l) => newRule(l)))(echo(seen));
   const w = new FakeWriter();
@@ -52,7 +60,10 @@ test("prefix and substring normalise to labels (name_test.go)", async () => {
   r = await run([["name", "prefix", "foo", "bar"]], fakeRequest("coredns.foo", "A"));
   assert.deepEqual(r.seen, ["coredns.foo. A IN"]);
   // Without answer auto the answer keeps the rewritten name; the question is restored (stop).
-  r = await run([["name", "substring", "service.us-west-1.example.org", "service.us-west-1.consul"]], fakeRequest("ftp.service.us-west-1.example.org"));
+  r = await run(
+    [["name", "substring", "service.us-west-1.example.org", "service.us-west-1.consul"]],
+    fakeRequest("ftp.service.us-west-1.example.org"),
+  );
   assert.deepEqual(r.seen, ["ftp.service.us-west-1.consul. A IN"]);
   assert.equal(r.msg?.questions?.[0].name, "ftp.service.us-west-1.example.org");
   assert.equal(r.msg?.answers?.[0].name, "ftp.service.us-west-1.consul.");
@@ -93,7 +104,7 @@ test("suffix with answer auto rewrites names and values back", async () => {
 });
 
 test("type rule; continue without response rules leaves the question rewritten", async () => {
-  let r = await run([["type", "ANY", "HINFO"]], fakeRequest("x.org", "ANY"));
+  let r = await run([["type", "ANY", "HINFO"]], fakeRequest("x.org", "ANY" as RecordType));
   assert.deepEqual(r.seen, ["x.org. HINFO IN"]);
   assert.equal(r.msg?.questions?.[0].type, "ANY");
   r = await run([["continue", "type", "AAAA", "A"]], fakeRequest("x.org", "AAAA"));

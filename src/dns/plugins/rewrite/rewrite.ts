@@ -16,7 +16,7 @@ import {
   serverShouldWrite,
 } from "../../plugin.ts";
 import { fqdn, isDomainName } from "./names.ts";
-import { type ResponseRule, ResponseReverter } from "./reverter.ts";
+import { ResponseReverter, type ResponseRule } from "./reverter.ts";
 import type { Rule } from "./rules.ts";
 
 export function rewrite(rules: readonly Rule[]): Plugin {

@@ -10,7 +10,10 @@ import { type ResponseRule, recordValue, setRecordValue } from "./reverter.ts";
 
 const require = createRequire(import.meta.url);
 const types = require("dns-packet/types.js") as { toType(n: string): number; toString(n: number): string };
-const classes = require("dns-packet/classes.js") as { toClass(n: string): number; toString(n: number): string };
+const classes = require("dns-packet/classes.js") as {
+  toClass(n: string): number;
+  toString(n: number): string;
+};
 
 export type Mode = "stop" | "continue";
 
@@ -137,7 +140,8 @@ function substitute(template: string, groups: string[]): string {
 
 /** isValidRegexPattern: compiles, not too long, uses no more groups than it has. */
 function validRegex(from: string, to: string): RegExp {
-  if (from.length > MAX_REGEXP_LEN) throw new Error(`regex pattern too long: ${from.length} > ${MAX_REGEXP_LEN}`);
+  if (from.length > MAX_REGEXP_LEN)
+    throw new Error(`regex pattern too long: ${from.length} > ${MAX_REGEXP_LEN}`);
   let re: RegExp;
   try {
     re = goRegExp(from);
@@ -264,7 +268,8 @@ function parseAnswerRules(name: string, args: string[]): [boolean, ResponseRule[
       auto = true;
       continue;
     }
-    if (last !== "name" && last !== "value") throw new Error(`invalid type "${last}" for answer rule for ${name} rule`);
+    if (last !== "name" && last !== "value")
+      throw new Error(`invalid type "${last}" for answer rule for ${name} rule`);
     if (args.length - i < 2) throw new Error(`${last} answer rule for ${name} rule: 2 arguments required`);
     let re: RegExp;
     try {

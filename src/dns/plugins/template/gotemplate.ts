@@ -5,7 +5,13 @@
  * once at setup; a missing map key prints "<no value>" as in Go.
  */
 
-export type Value = string | number | bigint | readonly string[] | Readonly<Record<string, string>> | undefined;
+export type Value =
+  | string
+  | number
+  | bigint
+  | readonly string[]
+  | Readonly<Record<string, string>>
+  | undefined;
 export type Data = Readonly<Record<string, Value>>;
 
 type Arg =
@@ -79,7 +85,8 @@ function parseAction(body: string): Node {
   const words = tokenize(body);
   const first = words[0];
   if (first.kind === "ident") {
-    if (first.text !== "index" && first.text !== "parseInt") throw new Error(`function "${first.text}" not defined`);
+    if (first.text !== "index" && first.text !== "parseInt")
+      throw new Error(`function "${first.text}" not defined`);
     const args = words.slice(1).map(toArg);
     if (first.text === "index" && args.length < 1) throw new Error("wrong number of args for index");
     if (first.text === "parseInt" && args.length !== 3) {
@@ -155,7 +162,8 @@ function evalArg(a: Arg, data: Data): Value {
     }
     const obj = v as Record<string, Value>;
     if (v !== data && !(p in obj)) return undefined;
-    if (v === data && !(p in obj)) throw new Error(`can't evaluate field ${p} in type *template.templateData`);
+    if (v === data && !(p in obj))
+      throw new Error(`can't evaluate field ${p} in type *template.templateData`);
     v = obj[p];
   }
   return v as Value;
@@ -169,7 +177,8 @@ function run(n: Extract<Node, { kind: "action" }>, data: Data): Value {
     for (const k of args.slice(1)) {
       if (Array.isArray(v)) {
         const i = Number(k);
-        if (!Number.isInteger(i) || i < 0 || i >= v.length) throw new Error(`error calling index: index out of range: ${k}`);
+        if (!Number.isInteger(i) || i < 0 || i >= v.length)
+          throw new Error(`error calling index: index out of range: ${k}`);
         v = v[i];
       } else if (v && typeof v === "object") {
         v = (v as Record<string, string>)[String(k)];
@@ -182,7 +191,8 @@ function run(n: Extract<Node, { kind: "action" }>, data: Data): Value {
   const str = String(s ?? "");
   const b = Number(base);
   const digits = b === 16 ? /^[0-9a-fA-F]+$/ : b === 8 ? /^[0-7]+$/ : b === 2 ? /^[01]+$/ : /^[0-9]+$/;
-  if (!digits.test(str)) throw new Error(`error calling parseInt: strconv.ParseUint: parsing "${str}": invalid syntax`);
+  if (!digits.test(str))
+    throw new Error(`error calling parseInt: strconv.ParseUint: parsing "${str}": invalid syntax`);
   const v = BigInt(b === 10 ? str : `0${b === 16 ? "x" : b === 8 ? "o" : "b"}${str}`);
   if (v >= 1n << BigInt(Number(bits))) {
     throw new Error(`error calling parseInt: strconv.ParseUint: parsing "${str}": value out of range`);

@@ -1,0 +1,78 @@
+/** The DNS bench's pure parts: the query mix, unbound's records, dnsperf's output. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseDnsperf, percentile, podIP, ptrName, queryMix, type SvcRecord, unboundConfig } from "./lib.ts";
+
+const svcs: SvcRecord[] = [
+  { name: "svc-0", namespace: "ns-0", clusterIP: "10.96.0.10" },
+  { name: "svc-1", namespace: "ns-1", clusterIP: "10.97.3.4" },
+];
+
+test("the query mix has the issue's proportions and only names the cluster serves", () => {
+  const lines = queryMix(svcs, 10_000, 2).trim().split("\n");
+  assert.equal(lines.length, 10_000);
+  const share = (re: RegExp) => lines.filter((l) => re.test(l)).length / lines.length;
+  assert.ok(Math.abs(share(/^svc-\d+\.ns-\d+\.svc\.cluster\.local A$/) - 0.45) < 0.03);
+  assert.ok(Math.abs(share(/^_http\._tcp\.svc-\d+\.ns-\d+\.svc\.cluster\.local SRV$/) - 0.15) < 0.03);
+  assert.ok(Math.abs(share(/\.in-addr\.arpa PTR$/) - 0.1) < 0.03);
+  // Search-path misses: a name under a namespace's svc domain or under svc.cluster.local twice.
+  const misses = share(/^svc-\d+\.ns-\d+\.(ns-\d+\.svc|svc\.cluster\.local\.svc)\.cluster\.local A$/);
+  assert.ok(Math.abs(misses - 0.3) < 0.03);
+  assert.deepEqual(queryMix(svcs, 50, 2), queryMix(svcs, 50, 2), "deterministic");
+});
+
+test("addresses and reverse names", () => {
+  assert.equal(podIP(0), "10.244.0.1");
+  assert.equal(podIP(49_999), "10.244.195.80");
+  assert.equal(ptrName("10.96.0.10"), "10.0.96.10.in-addr.arpa");
+});
+
+test("unbound serves the same A, SRV and PTR records from static zones", () => {
+  const conf = unboundConfig({ port: 5353, dir: "/tmp/x", svcs, ttl: 30 });
+  assert.match(conf, /^ {2}port: 5353$/m);
+  assert.match(conf, /^ {2}num-threads: 1$/m);
+  assert.match(conf, /^ {2}local-zone: "cluster\.local\." static$/m);
+  assert.match(conf, /^ {2}local-zone: "96\.10\.in-addr\.arpa\." static$/m);
+  assert.match(conf, /^ {2}local-zone: "97\.10\.in-addr\.arpa\." static$/m);
+  assert.match(conf, /^ {2}local-data: "svc-1\.ns-1\.svc\.cluster\.local\. 30 IN A 10\.97\.3\.4"$/m);
+  assert.match(
+    conf,
+    /^ {2}local-data: "_http\._tcp\.svc-0\.ns-0\.svc\.cluster\.local\. 30 IN SRV 0 100 80 svc-0\.ns-0\.svc\.cluster\.local\."$/m,
+  );
+  assert.match(conf, /^ {2}local-data-ptr: "10\.96\.0\.10 30 svc-0\.ns-0\.svc\.cluster\.local\."$/m);
+});
+
+test("dnsperf's summary and verbose lines are read", () => {
+  // dnsperf 2.10's output, as printed with -v.
+  const out = `DNS Performance Testing Tool
+Version 2.10.0
+
+[Status] Sending queries (to 127.0.0.1:15353)
+> NOERROR a.ns.svc.cluster.local A 0.001163
+> NXDOMAIN b.ns.svc.cluster.local A 0.000183
+> NOERROR _http._tcp.a.ns.svc.cluster.local SRV 0.000500
+[Status] Testing complete (end of file)
+
+Statistics:
+
+  Queries sent:         4
+  Queries completed:    3 (75.00%)
+  Queries lost:         1 (25.00%)
+
+  Response codes:       NOERROR 2 (66.67%), NXDOMAIN 1 (33.33%)
+  Average packet size:  request 40, response 48
+  Run time (s):         0.002515
+  Queries per second:   1590.457256
+`;
+  const r = parseDnsperf(out);
+  assert.equal(r.qps, 1590.457256);
+  assert.deepEqual([r.sent, r.completed, r.lost], [4, 3, 1]);
+  assert.deepEqual(r.rcodes, { NOERROR: 2, NXDOMAIN: 1 });
+  assert.deepEqual(
+    r.latencies.map((l) => Math.round(l * 1000)),
+    [1163, 183, 500],
+  );
+  assert.equal(percentile(r.latencies, 0.5), 0.5);
+  assert.equal(percentile(r.latencies, 0.99), 1.163);
+  assert.throws(() => parseDnsperf("garbage"), /dnsperf output lacks/);
+});
