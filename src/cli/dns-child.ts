@@ -25,6 +25,7 @@ export async function defaultCorefile(
   addr: string,
   port: number,
   domain: string,
+  upstream: string,
 ): Promise<string> {
   const [health, ready, metrics] = [await freePort(addr), await freePort(addr), await freePort(addr)];
   return `.:${port} {

@@ -35,8 +35,11 @@ export async function startSkiff(
   const dataDir = opts.dataDir ?? tempDir();
   const port = String(opts.port ?? 0);
   // Tests run side by side: `skiff up` gets its DNS on a free port unless the test says otherwise.
-  const extra =
-    command === "up" && !args.some((a) => a === "--dns-port" || a === "--no-dns") ? ["--dns-port", "0"] : [];
+  // Its DNS forwards to a closed loopback port: tests never send queries off this machine.
+  const extra: string[] = [];
+  if (command === "up" && !args.some((a) => a === "--dns-port" || a === "--no-dns"))
+    extra.push("--dns-port", "0");
+  if (command === "up" && !args.includes("--dns-upstream")) extra.push("--dns-upstream", "127.0.0.1:9");
   const proc = spawn(
     process.execPath,
     [skiffBin, command, "--port", port, "--data-dir", dataDir, ...extra, ...args],
