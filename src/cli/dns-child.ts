@@ -5,7 +5,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** A TCP port on addr that was free a moment ago (for the HTTP endpoints of the DNS server). */
 function freePort(addr: string): Promise<number> {
@@ -53,6 +54,18 @@ export async function defaultCorefile(
 `;
 }
 
+/** bin/skiff.js of this install, found upward from this module (in src/cli or in the dist bundle). */
+function skiffBin(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const p = join(dir, "bin", "skiff.js");
+    if (existsSync(p)) return p;
+    const up = dirname(dir);
+    if (up === dir) throw new Error("cannot find bin/skiff.js to start cluster DNS");
+    dir = up;
+  }
+}
+
 export interface DnsChild {
   proc: ChildProcess;
   /** "udp 127.0.0.1:53, tcp 127.0.0.1:53" as the child printed it. */
@@ -82,7 +95,7 @@ export async function startDnsChild(opts: {
         mode: 0o644,
       },
     );
-  const bin = new URL("../../bin/skiff.js", import.meta.url).pathname;
+  const bin = skiffBin();
   const proc = spawn(
     process.execPath,
     [bin, "dns", "--corefile", corefile, "--dns-port", String(opts.port)],
@@ -112,7 +125,7 @@ export async function startDnsChild(opts: {
     });
     void exited.then(() => {
       clearTimeout(timer);
-      reject(new Error(`dns exited before it was ready: ${out.trim().split("\n").pop() ?? ""}`));
+      reject(new Error(`dns exited before it was ready:\n${out.trim().slice(-2000)}`));
     });
   });
   // Keep relaying the child's log lines once it is up.
