@@ -1,6 +1,11 @@
 /** `kubectl get deployments` columns as kube-apiserver's printDeployment. */
 import { translateTimestampSince } from "../../../util/duration.ts";
-import { type LabelSelector, labelSelectorString, layoutContainerCells } from "../replicasets/table.ts";
+import {
+  type LabelSelector,
+  labelSelectorString,
+  layoutContainerCells,
+  templateColumns,
+} from "../replicasets/table.ts";
 import type { TableDef } from "../types.ts";
 
 interface Deployment {
@@ -49,27 +54,7 @@ export const table: TableDef = {
       description: "Time since the deployment was created.",
       priority: 0,
     },
-    {
-      name: "Containers",
-      type: "string",
-      format: "",
-      description: "Names of the containers in the pod template.",
-      priority: 1,
-    },
-    {
-      name: "Images",
-      type: "string",
-      format: "",
-      description: "Images of the containers in the pod template.",
-      priority: 1,
-    },
-    {
-      name: "Selector",
-      type: "string",
-      format: "",
-      description: "Label query over the pods the deployment manages.",
-      priority: 1,
-    },
+    ...templateColumns("Label query over the pods the deployment manages."),
   ],
   cells(obj, now) {
     const d = obj as Deployment;

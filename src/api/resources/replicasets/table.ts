@@ -4,7 +4,7 @@
  * deployment and replication controller tables import.
  */
 import { translateTimestampSince } from "../../../util/duration.ts";
-import type { TableDef } from "../types.ts";
+import type { TableColumn, TableDef } from "../types.ts";
 
 export interface LabelSelectorRequirement {
   key: string;
@@ -77,48 +77,9 @@ export function formatLabels(labels: Record<string, string> | undefined | null):
   return keys.map((k) => `${k}=${labels?.[k]}`).join(",");
 }
 
-interface ReplicaSet {
-  spec?: { replicas?: number; selector?: LabelSelector; template?: { spec?: { containers?: Container[] } } };
-  status?: { replicas?: number; readyReplicas?: number };
-}
-
-export const table: TableDef = {
-  columns: [
-    {
-      name: "Name",
-      type: "string",
-      format: "name",
-      description: "Name of the replica set, unique within its namespace.",
-      priority: 0,
-    },
-    {
-      name: "Desired",
-      type: "integer",
-      format: "",
-      description: "Number of pods the replica set should run.",
-      priority: 0,
-    },
-    {
-      name: "Current",
-      type: "integer",
-      format: "",
-      description: "Number of pods the replica set runs now.",
-      priority: 0,
-    },
-    {
-      name: "Ready",
-      type: "integer",
-      format: "",
-      description: "Number of its pods that are ready.",
-      priority: 0,
-    },
-    {
-      name: "Age",
-      type: "string",
-      format: "",
-      description: "Time since the replica set was created.",
-      priority: 0,
-    },
+/** Containers, Images and Selector: the -o wide columns every pod-template owner prints. */
+export function templateColumns(selectorDescription: string): TableColumn[] {
+  return [
     {
       name: "Containers",
       type: "string",
@@ -133,26 +94,82 @@ export const table: TableDef = {
       description: "Images of the containers in the pod template.",
       priority: 1,
     },
-    {
-      name: "Selector",
-      type: "string",
-      format: "",
-      description: "Label query over the pods the replica set owns.",
-      priority: 1,
+    { name: "Selector", type: "string", format: "", description: selectorDescription, priority: 1 },
+  ];
+}
+
+interface ReplicaOwner {
+  spec?: { replicas?: number; selector?: unknown; template?: { spec?: { containers?: Container[] } } };
+  status?: { replicas?: number; readyReplicas?: number };
+}
+
+/**
+ * kube's printReplicaSet and printReplicationController: the same columns and cells, apart from
+ * the words and how the selector is written (a LabelSelector, or a plain map for RCs).
+ */
+export function replicaOwnerTable(
+  noun: string,
+  selectorDescription: string,
+  selector: (sel: unknown) => string,
+): TableDef {
+  return {
+    columns: [
+      {
+        name: "Name",
+        type: "string",
+        format: "name",
+        description: `Name of the ${noun}, unique within its namespace.`,
+        priority: 0,
+      },
+      {
+        name: "Desired",
+        type: "integer",
+        format: "",
+        description: `Number of pods the ${noun} should run.`,
+        priority: 0,
+      },
+      {
+        name: "Current",
+        type: "integer",
+        format: "",
+        description: `Number of pods the ${noun} runs now.`,
+        priority: 0,
+      },
+      {
+        name: "Ready",
+        type: "integer",
+        format: "",
+        description: "Number of its pods that are ready.",
+        priority: 0,
+      },
+      {
+        name: "Age",
+        type: "string",
+        format: "",
+        description: `Time since the ${noun} was created.`,
+        priority: 0,
+      },
+      ...templateColumns(selectorDescription),
+    ],
+    cells(obj, now) {
+      const o = obj as ReplicaOwner;
+      const [names, images] = layoutContainerCells(o.spec?.template?.spec?.containers);
+      return [
+        obj.metadata.name ?? "",
+        o.spec?.replicas ?? 1,
+        o.status?.replicas ?? 0,
+        o.status?.readyReplicas ?? 0,
+        translateTimestampSince(obj.metadata.creationTimestamp, now),
+        names,
+        images,
+        selector(o.spec?.selector),
+      ];
     },
-  ],
-  cells(obj, now) {
-    const rs = obj as ReplicaSet;
-    const [names, images] = layoutContainerCells(rs.spec?.template?.spec?.containers);
-    return [
-      obj.metadata.name ?? "",
-      rs.spec?.replicas ?? 1,
-      rs.status?.replicas ?? 0,
-      rs.status?.readyReplicas ?? 0,
-      translateTimestampSince(obj.metadata.creationTimestamp, now),
-      names,
-      images,
-      formatLabelSelector(rs.spec?.selector),
-    ];
-  },
-};
+  };
+}
+
+export const table: TableDef = replicaOwnerTable(
+  "replica set",
+  "Label query over the pods the replica set owns.",
+  (sel) => formatLabelSelector(sel as LabelSelector | undefined),
+);
