@@ -4,7 +4,8 @@
  * their users; Endpoints whose Service is gone are deleted, as kube does.
  */
 import { isNotFound, objectKey, type RestClient, splitKey, WorkQueue } from "../../client/index.ts";
-import { podChangedForEndpoints, selectorMatches, servicesSelecting } from "../endpointutil/pods.ts";
+import { queueServicesAndPods } from "../endpointutil/handlers.ts";
+import { selectorMatches } from "../endpointutil/pods.ts";
 import { TriggerTimeTracker } from "../endpointutil/trigger-time.ts";
 import { annotationLeader, type Endpoints, type Pod, type Service } from "../endpointutil/types.ts";
 import { EventRecorder, InformerFactory, kinds, runController } from "../framework/index.ts";
@@ -40,20 +41,7 @@ export class EndpointsController {
     this.pods = this.informers.informer<Pod>(kinds.pods);
     this.endpoints = this.informers.informer<Endpoints>(kinds.endpoints);
     const q = this.queue;
-    this.services.addEventHandler({
-      onAdd: (s) => q.add(objectKey(s)),
-      onUpdate: (_o, s) => q.add(objectKey(s)),
-      onDelete: (s) => q.add(objectKey(s)),
-    });
-    this.pods.addEventHandler({
-      onAdd: (p) => this.queuePodServices(p),
-      onUpdate: (old, p) => {
-        if (old === p || !podChangedForEndpoints(old, p)) return;
-        this.queuePodServices(old);
-        this.queuePodServices(p);
-      },
-      onDelete: (p) => this.queuePodServices(p),
-    });
+    queueServicesAndPods(this.services, this.pods, q);
     // A deleted Endpoints is recreated; at start, Endpoints without a Service are cleaned up.
     this.endpoints.addEventHandler({
       onAdd: (e) => {
@@ -73,11 +61,6 @@ export class EndpointsController {
       workers: this.opts.workers,
       onError: this.opts.onError,
     });
-  }
-
-  private queuePodServices(pod: Pod): void {
-    const candidates = this.services.byIndex("namespace", pod.metadata.namespace ?? "");
-    for (const s of servicesSelecting(pod, candidates)) this.queue.add(objectKey(s));
   }
 
   private async sync(key: string): Promise<void> {

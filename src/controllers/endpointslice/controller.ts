@@ -4,7 +4,7 @@
  * are never touched; selector-less Services are left to the mirroring controller.
  */
 import { isNotFound, objectKey, type RestClient, splitKey, WorkQueue } from "../../client/index.ts";
-import { podChangedForEndpoints, servicesSelecting } from "../endpointutil/pods.ts";
+import { queueServicesAndPods } from "../endpointutil/handlers.ts";
 import { TriggerTimeTracker } from "../endpointutil/trigger-time.ts";
 import {
   type EndpointSlice,
@@ -61,20 +61,7 @@ export class EndpointSliceController {
     });
 
     const q = this.queue;
-    this.services.addEventHandler({
-      onAdd: (s) => q.add(objectKey(s)),
-      onUpdate: (_o, s) => q.add(objectKey(s)),
-      onDelete: (s) => q.add(objectKey(s)),
-    });
-    this.pods.addEventHandler({
-      onAdd: (p) => this.queuePodServices(p),
-      onUpdate: (old, p) => {
-        if (old === p || !podChangedForEndpoints(old, p)) return;
-        this.queuePodServices(old);
-        this.queuePodServices(p);
-      },
-      onDelete: (p) => this.queuePodServices(p),
-    });
+    queueServicesAndPods(this.services, this.pods, q);
     const managed = (s: EndpointSlice) => s.metadata.labels?.[labelManagedBy] === controllerName;
     this.slices.addEventHandler({
       onAdd: (s) => {
@@ -96,11 +83,6 @@ export class EndpointSliceController {
       workers: this.opts.workers,
       onError: this.opts.onError,
     });
-  }
-
-  private queuePodServices(pod: Pod): void {
-    const candidates = this.services.byIndex("namespace", pod.metadata.namespace ?? "");
-    for (const s of servicesSelecting(pod, candidates)) this.queue.add(objectKey(s));
   }
 
   private queueSliceService(s: EndpointSlice): void {
