@@ -3,7 +3,7 @@
  * selector picks (kube-controller-manager's endpointslice-controller). Slices managed by others
  * are never touched; selector-less Services are left to the mirroring controller.
  */
-import { isNotFound, objectKey, type RestClient, splitKey, WorkQueue } from "../../client/index.ts";
+import { isNotFound, type RestClient, splitKey, WorkQueue } from "../../client/index.ts";
 import { queueServicesAndPods } from "../endpointutil/handlers.ts";
 import { TriggerTimeTracker } from "../endpointutil/trigger-time.ts";
 import {
