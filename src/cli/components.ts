@@ -6,6 +6,7 @@ import { loadKubeconfig } from "../client/kubeconfig.ts";
 import { RestClient } from "../client/rest.ts";
 import { InformerFactory } from "../controllers/framework/index.ts";
 import {
+  StaleInformerCacheError,
   startEndpointControllers,
   startServiceLBController,
   startWorkloadControllers,
@@ -23,6 +24,8 @@ export interface Running {
 function logError(component: string) {
   return (...parts: unknown[]) => {
     const err = parts[parts.length - 1];
+    // Retried until the watch catches up with the controller's own write: not worth a line.
+    if (err instanceof StaleInformerCacheError) return;
     const key = parts.slice(0, -1).join(" ");
     console.error(`${component}: ${key}: ${err instanceof Error ? err.message : String(err)}`);
   };

@@ -1,7 +1,9 @@
 /** `skiff up`: everything on one machine — apiserver, controllers, scheduler and a node. */
+
+import { ensureCoreDNS } from "../dns/configmap-manifests.ts";
 import { apiserverFlags, startApiServer, untilSignal } from "./apiserver.ts";
 import { checkRuntime, clientFor, lbPoolFlag, startControllers, startNodeAgent } from "./components.ts";
-import { type DnsChild, startDnsChild } from "./dns-child.ts";
+import { type DnsChild, startDnsChild, upstreamResolvConf } from "./dns-child.ts";
 import { type FlagSpec, helpText, parseFlags, portFlag, UsageError } from "./flags.ts";
 
 const upFlags: FlagSpec = {
@@ -20,7 +22,7 @@ const upFlags: FlagSpec = {
   "dns-upstream": {
     type: "string",
     default: "/etc/resolv.conf",
-    help: "where cluster DNS forwards other names (a resolv.conf path or IP[:port] list)",
+    help: "what /etc/resolv.conf means to the coredns ConfigMap's Corefile (a resolv.conf path or IP[:port] list)",
   },
   "lb-pool": {
     type: "string",
@@ -36,6 +38,8 @@ export async function upCommand(argv: string[]): Promise<void> {
   }
   checkRuntime(String(values.runtime));
   const lbPool = lbPoolFlag(values["lb-pool"]);
+  // A bad --dns-upstream is a flag error, found before anything starts.
+  if (!values["no-dns"]) upstreamResolvConf(String(values["dns-upstream"]));
   // Listen for SIGTERM from the start, so a stop during start-up is a clean stop too.
   const stopping = untilSignal();
   const t0 = Date.now();
@@ -57,23 +61,32 @@ export async function upCommand(argv: string[]): Promise<void> {
   step(`node ${agent.nodeName} registered and Ready`);
   let dns: DnsChild | undefined;
   if (!values["no-dns"]) {
-    dns = await startDnsChild({
-      dataDir: api.dataDir,
-      kubeconfig: api.server.kubeconfigPath,
-      addr: String(values["dns-addr"]),
-      port: portFlag(values["dns-port"], "dns-port"),
-      domain: String(values["cluster-domain"]),
-      upstream: String(values["dns-upstream"]),
-    }).catch(async (e: unknown) => {
-      await agent.stop();
-      await controllers.stop();
-      client.close();
-      await api.stop();
-      throw new UsageError(
-        `cluster DNS did not start (${e instanceof Error ? e.message : e}): free the port, or pass --dns-port N or --no-dns`,
-      );
-    });
-    step(`cluster DNS ready: ${dns.addresses} (Corefile: ${dns.corefile})`);
+    // kubeadm's CoreDNS add-on: the ConfigMap the child serves, and the pods behind kube-dns.
+    dns = await ensureCoreDNS(client, String(values["cluster-domain"]))
+      .then(() =>
+        startDnsChild({
+          dataDir: api.dataDir,
+          kubeconfig: api.server.kubeconfigPath,
+          addr: String(values["dns-addr"]),
+          port: portFlag(values["dns-port"], "dns-port"),
+          upstream: String(values["dns-upstream"]),
+          domain: String(values["cluster-domain"]),
+        }),
+      )
+      .catch(async (e: unknown) => {
+        await agent.stop();
+        await controllers.stop();
+        client.close();
+        await api.stop();
+        if (e instanceof UsageError) throw e;
+        const msg = e instanceof Error ? e.message : String(e);
+        const hint = /EADDRINUSE|address already in use/i.test(msg)
+          ? "free the port, or pass --dns-port N or --no-dns"
+          : "fix it, or pass --no-dns";
+        throw new UsageError(`cluster DNS did not start (${msg}): ${hint}`);
+      });
+    step(`cluster DNS ready: ${dns.addresses} (Corefile: configmap kube-system/coredns)`);
+    if (dns.http) step(`cluster DNS http: ${dns.http}`);
   }
   console.log(
     `skiff is ready in ${Date.now() - t0} ms — try: kubectl --kubeconfig ${api.server.kubeconfigPath} get nodes`,

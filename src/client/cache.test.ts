@@ -47,4 +47,27 @@ describe("Cache", () => {
     assert.deepEqual(c.keys().sort(), ["d/changed", "d/same", "e/new"]);
     assert.deepEqual(c.byIndex("namespace", "e").map(objectKey), ["e/new"]);
   });
+
+  test("an index value shared by one, several, then one object again keeps order; repeats count once", () => {
+    const ips = (o: KubeObject) => (o.metadata.labels?.ips ?? "").split(",").filter(Boolean);
+    const c = new Cache<KubeObject>({ ip: ips });
+    c.upsert(obj("d", "a", "1", { ips: "10.0.0.1,10.0.0.1" }));
+    assert.deepEqual(c.byIndex("ip", "10.0.0.1").map(objectKey), ["d/a"]);
+    c.upsert(obj("d", "b", "2", { ips: "10.0.0.1" }));
+    c.upsert(obj("d", "c", "3", { ips: "10.0.0.1,10.0.0.2" }));
+    assert.deepEqual(c.byIndex("ip", "10.0.0.1").map(objectKey), ["d/a", "d/b", "d/c"]);
+    c.delete("d/a");
+    c.delete("d/c");
+    assert.deepEqual(c.byIndex("ip", "10.0.0.1").map(objectKey), ["d/b"]);
+    assert.deepEqual(c.byIndex("ip", "10.0.0.2"), []);
+    c.upsert(obj("d", "a", "4", { ips: "10.0.0.1" }));
+    assert.deepEqual(c.byIndex("ip", "10.0.0.1").map(objectKey), ["d/b", "d/a"]);
+    // Re-filing an object under the same value (an update) leaves it there once.
+    c.upsert(obj("d", "b", "5", { ips: "10.0.0.1" }));
+    c.delete("d/a");
+    assert.deepEqual(c.byIndex("ip", "10.0.0.1").map(objectKey), ["d/b"]);
+    c.delete("d/b");
+    assert.deepEqual(c.byIndex("ip", "10.0.0.1"), []);
+    assert.equal(c.size, 0);
+  });
 });

@@ -43,8 +43,11 @@ export interface ReplaceResult<T> {
 
 export class Cache<T extends KubeObject> implements CacheReader<T> {
   private readonly items = new Map<string, T>();
-  /** index name → value → keys */
-  private readonly indices = new Map<string, Map<string, Set<string>>>();
+  /**
+   * index name → value → keys. Most values name one object (an IP, a Service), so a lone key is
+   * kept as the string itself and a Set only made for the second: a Set per value costs ~200 bytes.
+   */
+  private readonly indices = new Map<string, Map<string, string | Set<string>>>();
 
   constructor(private readonly indexers: Indexers<T> = {}) {
     for (const name of Object.keys(indexers)) this.indices.set(name, new Map());
@@ -70,7 +73,11 @@ export class Cache<T extends KubeObject> implements CacheReader<T> {
     const index = this.indices.get(indexName);
     if (!index) throw new Error(`index "${indexName}" does not exist`);
     const keys = index.get(value);
-    if (!keys) return [];
+    if (keys === undefined) return [];
+    if (typeof keys === "string") {
+      const o = this.items.get(keys);
+      return o ? [o] : [];
+    }
     const out: T[] = [];
     for (const k of keys) {
       const o = this.items.get(k);
@@ -121,12 +128,10 @@ export class Cache<T extends KubeObject> implements CacheReader<T> {
     for (const [name, fn] of Object.entries(this.indexers)) {
       const index = this.indices.get(name)!;
       for (const v of fn(obj)) {
-        let set = index.get(v);
-        if (!set) {
-          set = new Set();
-          index.set(v, set);
-        }
-        set.add(key);
+        const cur = index.get(v);
+        if (cur === undefined || cur === key) index.set(v, key);
+        else if (typeof cur === "string") index.set(v, new Set([cur, key]));
+        else cur.add(key);
       }
     }
   }
@@ -135,10 +140,15 @@ export class Cache<T extends KubeObject> implements CacheReader<T> {
     for (const [name, fn] of Object.entries(this.indexers)) {
       const index = this.indices.get(name)!;
       for (const v of fn(obj)) {
-        const set = index.get(v);
-        if (!set) continue;
-        set.delete(key);
-        if (set.size === 0) index.delete(v);
+        const cur = index.get(v);
+        if (cur === undefined) continue;
+        if (typeof cur === "string") {
+          if (cur === key) index.delete(v);
+          continue;
+        }
+        cur.delete(key);
+        if (cur.size === 1) index.set(v, cur.values().next().value as string);
+        else if (cur.size === 0) index.delete(v);
       }
     }
   }

@@ -139,6 +139,39 @@ describe("Informer against a fake apiserver", () => {
     assert.equal(h.informer.lastSyncResourceVersion, String(api.rev));
   });
 
+  test("transform: the cache, the indexes and the handlers see only the transformed objects", async () => {
+    api.put("default", "a", { v: "1", big: "x".repeat(100) });
+    h = new Harness(api, {
+      transform: (o) => ({
+        metadata: {
+          name: o.metadata.name,
+          namespace: o.metadata.namespace,
+          resourceVersion: o.metadata.resourceVersion,
+        },
+        data: { v: (o.data as { v: string }).v },
+      }),
+    });
+    h.start();
+    await h.informer.waitForSync();
+    await waitFor(() => api.watchCount === 1, "watch");
+    assert.deepEqual(h.data("default/a"), { v: "1" });
+    assert.equal(h.informer.get("default/a")?.kind, undefined, "apiVersion/kind dropped too");
+    api.put("ns2", "b", { v: "2", big: "y" });
+    await waitFor(() => h!.data("ns2/b") !== undefined, "add");
+    assert.deepEqual(h.data("ns2/b"), { v: "2" });
+    assert.deepEqual(
+      h.informer.byIndex("namespace", "ns2").map((o) => o.data),
+      [{ v: "2" }],
+    );
+    assert.deepEqual(
+      h.events.map((e) => e.slice(0, 2)),
+      [
+        ["add", "default/a"],
+        ["add", "ns2/b"],
+      ],
+    );
+  });
+
   test("a bookmark moves the resourceVersion; a dropped connection resumes from it without a relist", async () => {
     api.put("default", "a", {});
     h = new Harness(api);

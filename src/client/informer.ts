@@ -19,7 +19,7 @@ export interface EventHandlers<T> {
   onDelete?(obj: T, info: DeleteInfo): void;
 }
 
-export interface InformerOptions<T> extends ReflectorOptions {
+export interface InformerOptions<T> extends ReflectorOptions<T> {
   indexers?: Indexers<T>;
   /** Call onUpdate(obj, obj) for every cached object this often (0/absent: never). */
   resyncMs?: number;

@@ -162,4 +162,42 @@ describe("Reflector", () => {
     assert.equal(lw.watches[0].labelSelector, "app=a");
     assert.equal(lw.watches[0].allowWatchBookmarks, true);
   });
+
+  test("transform reaches the store for every listed page and watched object; resume uses the raw RV", async () => {
+    const lw = new Scripted();
+    lw.listAnswers = [
+      { metadata: { resourceVersion: "10", continue: "c1" }, items: [cm("a", "1")] },
+      { metadata: { resourceVersion: "10" }, items: [cm("b", "2")] },
+    ];
+    lw.watchSteps = [
+      [
+        { type: "ADDED", object: cm("c", "11") },
+        { type: "BOOKMARK", object: cm("", "15") },
+        { type: "DELETED", object: cm("a", "16") },
+      ],
+    ];
+    const seen: string[] = [];
+    const store = recorder();
+    const r = new Reflector<KubeObject>(lw, store, {
+      backoff: fastBackoff(),
+      pageSize: 1,
+      // Drops the resourceVersion, as a transform that keeps only what its consumer reads may.
+      transform: (o) => {
+        seen.push(o.metadata.name ?? "");
+        return { metadata: { name: `t-${o.metadata.name}`, namespace: o.metadata.namespace } };
+      },
+    });
+    const ac = new AbortController();
+    const run = r.run(ac.signal);
+    await waitFor(() => lw.watches.length === 2, "second watch");
+    ac.abort();
+    await run;
+    assert.equal(lw.lists.length, 2);
+    assert.deepEqual(store.log, ["replace t-a,t-b @10", "upsert t-c", "remove t-a"]);
+    assert.deepEqual(seen, ["a", "b", "c", "a"], "bookmarks are not transformed");
+    assert.deepEqual(
+      lw.watches.map((w) => w.resourceVersion),
+      ["10", "16"],
+    );
+  });
 });

@@ -25,7 +25,7 @@ export interface ReflectorStore<T> {
 
 export type ReflectorPhase = "list" | "watch";
 
-export interface ReflectorOptions {
+export interface ReflectorOptions<T = unknown> {
   labelSelector?: string;
   fieldSelector?: string;
   /** List page size (client-go: 500). 0 lists in one request. */
@@ -38,6 +38,13 @@ export interface ReflectorOptions {
   shortWatchMs?: number;
   /** Told about each error before the retry. */
   onError?: (err: unknown, phase: ReflectorPhase) => void;
+  /**
+   * client-go's SetTransform: every listed or watched object passes through this before the store
+   * sees it (to drop the fields a consumer never reads). Runs per list page, so the full objects
+   * of one page at most are alive at once. The resourceVersion to resume from is read before it.
+   * Must not throw.
+   */
+  transform?: (obj: T) => T;
 }
 
 type WatchOutcome = "ended" | "short" | "expired" | "error";
@@ -50,7 +57,7 @@ export class Reflector<T extends KubeObject> {
   constructor(
     private readonly lw: ListerWatcher<T>,
     private readonly store: ReflectorStore<T>,
-    private readonly opts: ReflectorOptions = {},
+    private readonly opts: ReflectorOptions<T> = {},
   ) {
     this.backoff =
       opts.backoff ?? new Backoff({ initialMs: 800, maxMs: 30_000, jitter: 1, resetAfterMs: 120_000 });
@@ -135,7 +142,8 @@ export class Reflector<T extends KubeObject> {
         page = await this.lw.list(base);
         items = [];
       }
-      items.push(...page.items);
+      const tf = this.opts.transform;
+      for (const item of page.items) items.push(tf ? tf(item) : item);
       rv = page.metadata.resourceVersion ?? "";
       cont = page.metadata.continue || undefined;
       if (!cont) break;
@@ -164,10 +172,11 @@ export class Reflector<T extends KubeObject> {
         this.opts.onError?.(new ApiError(ev.object), "watch");
         return "error";
       }
-      const obj = ev.object;
-      if (ev.type === "ADDED" || ev.type === "MODIFIED") this.store.upsert(obj);
-      else if (ev.type === "DELETED") this.store.remove(obj);
-      const rv = obj.metadata?.resourceVersion;
+      const raw = ev.object;
+      const tf = this.opts.transform;
+      if (ev.type === "ADDED" || ev.type === "MODIFIED") this.store.upsert(tf ? tf(raw) : raw);
+      else if (ev.type === "DELETED") this.store.remove(tf ? tf(raw) : raw);
+      const rv = raw.metadata?.resourceVersion;
       if (rv) this.lastRV = rv;
       if (events === 1) this.backoff.reset();
     }

@@ -2,4 +2,5 @@
 
 export { startWorkloadControllers } from "./deployment/index.ts";
 export { startEndpointControllers } from "./endpoints-group.ts";
+export { StaleInformerCacheError } from "./endpointutil/stale.ts";
 export { startServiceLBController } from "./servicelb/index.ts";

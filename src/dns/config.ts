@@ -7,8 +7,19 @@ import { normalizeKey, type ZoneAddr } from "./corefile/address.ts";
 import { CorefileError, Dispenser } from "./corefile/dispenser.ts";
 import { parseCorefile, type ServerBlock } from "./corefile/parser.ts";
 import type { HttpListeners } from "./http.ts";
-import type { Handler, Hook, InstanceControl, Logger, Plugin, PluginModule, SetupContext } from "./plugin.ts";
+import type {
+  Handler,
+  Hook,
+  InstanceControl,
+  ListenAddress,
+  Logger,
+  Plugin,
+  PluginModule,
+  SetupContext,
+} from "./plugin.ts";
 import { ORDER, orderOf, pluginNamed } from "./plugins/index.ts";
+import type { PodView } from "./podview.ts";
+import { type TemplateOptions, templateOptions } from "./server/fastpath.ts";
 import type { Metrics } from "./server/metrics.ts";
 import { tracked, type ZoneHandler } from "./server/server.ts";
 
@@ -24,6 +35,8 @@ export interface BuildOptions {
   instance: InstanceControl;
   /** Extra plugins (tests), run after every registered one, in the given order. */
   extraPlugins?: readonly PluginModule[];
+  /** The Corefile is a CoreDNS pod's: map its ports, addresses and files onto this host. */
+  podView?: PodView;
 }
 
 export interface BlockConfig {
@@ -35,9 +48,13 @@ export interface BlockConfig {
   plugins: string[];
   chain: Handler | undefined;
   metrics: boolean;
+  /** Reply templates for this block's cache hits (server/fastpath.ts); undefined = none. */
+  templates: TemplateOptions | undefined;
   startups: Hook[];
   shutdowns: Hook[];
   finalShutdowns: Hook[];
+  /** What the block's servers bound, filled by the instance after listening (SetupContext.listening). */
+  listening: ListenAddress[];
 }
 
 export interface ServerSpec {
@@ -91,7 +108,9 @@ async function buildBlock(
   const zones: ZoneAddr[] = [];
   for (const k of sb.keys) {
     try {
-      zones.push(...normalizeKey(k.text, o.defaultPort));
+      const pv = o.podView;
+      const keyZones = normalizeKey(k.text, o.defaultPort);
+      zones.push(...(pv ? keyZones.map((z) => ({ ...z, port: pv.dnsPort(z.port) })) : keyZones));
     } catch (err) {
       throw CorefileError.at(k.file, k.line, (err as Error).message);
     }
@@ -104,9 +123,11 @@ async function buildBlock(
     plugins: [],
     chain: undefined,
     metrics: false,
+    templates: undefined,
     startups: [],
     shutdowns: [],
     finalShutdowns: [],
+    listening: [],
   };
   const handlers = new Map<string, Handler>();
   const names = new Set(sb.directives.map((d) => d.name));
@@ -135,7 +156,9 @@ async function buildBlock(
       handler: (n) => handlers.get(n),
       handlers: () => [...handlers.values()].reverse(),
       bind: (hosts) => block.hosts.push(...hosts),
+      listening: () => block.listening,
       instance: o.instance,
+      podView: o.podView,
     };
     let plugin: Plugin | undefined;
     try {
@@ -154,6 +177,10 @@ async function buildBlock(
   }
   block.chain = next;
   block.metrics = names.has("prometheus");
+  block.templates = templateOptions(block.plugins, (n) => {
+    const h = handlers.get(n) as { roundRobinOnly?: boolean } | undefined;
+    return h?.roundRobinOnly === true;
+  });
   block.bound = block.hosts.length > 0;
   if (!block.bound) block.hosts.push(o.defaultHost);
   return block;
@@ -190,7 +217,7 @@ function groupServers(blocks: BlockConfig[]): Map<string, ServerSpec> {
           const where = b.bound ? ` on ${host}` : "";
           throw new CorefileError(`cannot serve dns://${za.zone}:${za.port}${where} - it is already defined`);
         }
-        s.zones.set(za.zone, { zone: za.zone, chain: b.chain, metrics: b.metrics });
+        s.zones.set(za.zone, { zone: za.zone, chain: b.chain, metrics: b.metrics, templates: b.templates });
         s.classChaos ||= chaos;
       }
     }

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { test } from "node:test";
-import { startDNS } from "./index.ts";
+import { makeLogger, startDNS } from "./index.ts";
 import { replyTo } from "./message/message.ts";
 import { dig } from "./testing/dig.ts";
 
@@ -172,4 +172,50 @@ test("stop() lets an in-flight query finish before closing", async () => {
   release();
   await stopped;
   assert.match(await answer, /status: NOERROR/);
+});
+
+test("fatal logs [FATAL] with the prefix and exits with status 1 (CoreDNS's log.Fatal)", () => {
+  const lines: string[] = [];
+  const codes: number[] = [];
+  const exit = (code: number): never => {
+    codes.push(code);
+    throw new Error("exited");
+  };
+  const log = makeLogger((l) => lines.push(l), false, exit)("plugin/loop: ");
+  assert.ok(log.fatal);
+  assert.throws(() => log.fatal?.("boom"), /exited/);
+  assert.deepEqual(lines, ["[FATAL] plugin/loop: boom"]);
+  assert.deepEqual(codes, [1]);
+});
+
+test("SetupContext.listening: empty at setup, the bound addresses (port 0 resolved) at startup", async () => {
+  const seen: { setup?: number; startup?: Array<{ proto: string; host: string; port: number }> } = {};
+  const probe = {
+    name: "probe",
+    setup(ctx: import("./plugin.ts").SetupContext) {
+      ctx.dispenser.next();
+      seen.setup = ctx.listening().length;
+      ctx.onStartup(() => {
+        seen.startup = ctx.listening().map((a) => ({ ...a }));
+      });
+      return undefined;
+    },
+  };
+  const dns = await startDNS({
+    ...quiet,
+    defaultPort: 0,
+    corefile: ". {\n probe\n whoami\n}\n",
+    plugins: [probe],
+  });
+  try {
+    const port = dns.addresses[0].port;
+    assert.notEqual(port, 0);
+    assert.equal(seen.setup, 0);
+    assert.deepEqual(seen.startup, [
+      { proto: "udp", host: "127.0.0.1", port },
+      { proto: "tcp", host: "127.0.0.1", port },
+    ]);
+  } finally {
+    await dns.stop();
+  }
 });

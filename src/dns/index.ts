@@ -4,9 +4,10 @@
  * gracefully.
  */
 import { Registry } from "prom-client";
-import { type BlockConfig, buildConfig, type Config } from "./config.ts";
+import { type BlockConfig, buildConfig, type Config, serverKey } from "./config.ts";
 import { HttpListeners } from "./http.ts";
 import type { Hook, InstanceControl, Logger, PluginModule } from "./plugin.ts";
+import type { PodView } from "./podview.ts";
 import { Listener } from "./server/listeners.ts";
 import { Metrics, ServerMetrics } from "./server/metrics.ts";
 import { DnsServer } from "./server/server.ts";
@@ -33,6 +34,8 @@ export interface StartOptions {
   registry?: Registry;
   /** Extra plugins, chained after the registered ones (tests). */
   plugins?: readonly PluginModule[];
+  /** Serve the Corefile as a CoreDNS pod's (see podview.ts). */
+  podView?: PodView;
 }
 
 export interface Address {
@@ -49,7 +52,12 @@ export interface DNSInstance {
   readonly http: HttpListeners;
 }
 
-export function makeLogger(sink: (line: string) => void, debug: boolean): (prefix: string) => Logger {
+/** Loggers at CoreDNS's levels; fatal writes "[FATAL] …" and exits 1 (`exit` is for tests). */
+export function makeLogger(
+  sink: (line: string) => void,
+  debug: boolean,
+  exit: (code: number) => never = process.exit,
+): (prefix: string) => Logger {
   return (prefix) => ({
     debug: (m) => {
       if (debug) sink(`[DEBUG] ${prefix}${m}`);
@@ -57,6 +65,10 @@ export function makeLogger(sink: (line: string) => void, debug: boolean): (prefi
     info: (m) => sink(`[INFO] ${prefix}${m}`),
     warn: (m) => sink(`[WARNING] ${prefix}${m}`),
     error: (m) => sink(`[ERROR] ${prefix}${m}`),
+    fatal: (m) => {
+      sink(`[FATAL] ${prefix}${m}`);
+      return exit(1);
+    },
   });
 }
 
@@ -88,6 +100,7 @@ export async function startDNS(opts: StartOptions): Promise<DNSInstance> {
       logger,
       instance: control,
       extraPlugins: opts.plugins,
+      podView: opts.podView,
     });
 
   function serialize<T>(fn: () => Promise<T>): Promise<T> {
@@ -125,6 +138,7 @@ export async function startDNS(opts: StartOptions): Promise<DNSInstance> {
         await l.listen();
         fresh.set(key, l);
       }
+      recordListening(next.blocks, (key) => fresh.get(key) ?? listeners.get(key));
       await runHooks(next.blocks, "startups");
     } catch (err) {
       await Promise.all([...fresh.values()].map((l) => l.close(0)));
@@ -200,6 +214,24 @@ export async function startDNS(opts: StartOptions): Promise<DNSInstance> {
     registry,
     http,
   };
+}
+
+/** Tell each block what its servers bound (SetupContext.listening), before its startup hooks. */
+function recordListening(blocks: BlockConfig[], listenerOf: (key: string) => Listener | undefined): void {
+  for (const b of blocks) {
+    const seen = new Set<string>();
+    b.listening.length = 0;
+    for (const host of b.hosts)
+      for (const z of b.zones) {
+        const l = listenerOf(serverKey(host, z.port));
+        if (!l || seen.has(`${l.host}|${l.port}`)) continue;
+        seen.add(`${l.host}|${l.port}`);
+        b.listening.push(
+          { proto: "udp", host: l.host, port: l.port },
+          { proto: "tcp", host: l.host, port: l.port },
+        );
+      }
+  }
 }
 
 /** Run every block's hooks; startups stop at the first error, shutdowns log and go on. */

@@ -4,10 +4,11 @@
  * SERVFAIL, REFUSED, FORMERR or NOTIMP returned without writing means "nothing written: the
  * server replies with this rcode" (CoreDNS's ClientWrite rule).
  */
-import type { DecodedPacket, Packet } from "dns-packet";
+import type { DecodedPacket, Packet, RecordType } from "dns-packet";
 import type { Registry } from "prom-client";
 import type { Dispenser } from "./corefile/dispenser.ts";
 import type { HttpListeners } from "./http.ts";
+import type { PodView } from "./podview.ts";
 import type { Metrics } from "./server/metrics.ts";
 
 export const Rcode = {
@@ -54,6 +55,30 @@ export interface Request {
   readonly do: boolean;
   /** Bytes of the query on the wire. */
   readonly length: number;
+  /** What plugins tell the server about this query's reply (shared by derived requests). */
+  readonly notes?: RequestNotes;
+  /**
+   * Ask the whole server a new question (CoreDNS's upstream.Lookup): zone lookup and that zone's
+   * chain, reply captured (fitted to this request's buffer, EDNS kept), never sent. Undefined when
+   * the chain writes nothing. Throws LookupLoopError once re-entries nest too deep. Absent on
+   * requests that did not come through a server (unit tests calling a plugin directly).
+   */
+  readonly lookup?: (name: string, qtype: RecordType, signal?: AbortSignal) => Promise<Packet | undefined>;
+}
+
+export interface RequestNotes {
+  /** Set by the cache when it answers from memory: the server may keep the reply as a template. */
+  cached?: CachedReply;
+}
+
+/** A reply the cache served, as the server's reply templates need it. */
+export interface CachedReply {
+  /** Seconds left; 0 or less once expired. */
+  ttl(): number;
+  /** Dropped from the cache (evicted, replaced or invalidated). */
+  readonly removed: boolean;
+  /** Count a hit answered from a template, as the cache counts its own hits. */
+  hit(): void;
 }
 
 export interface ResponseWriter {
@@ -76,6 +101,17 @@ export class PluginError extends Error {
   ) {
     super(message);
     this.name = "PluginError";
+  }
+}
+
+/**
+ * A re-query nested deeper than the server allows (a CNAME loop through lookups): the whole
+ * client query ends in SERVFAIL. Plugins that call lookup return SERVFAIL on it.
+ */
+export class LookupLoopError extends PluginError {
+  constructor(message: string) {
+    super(Rcode.SERVFAIL, message);
+    this.name = "LookupLoopError";
   }
 }
 
@@ -106,6 +142,19 @@ export interface Logger {
   info(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
+  /**
+   * CoreDNS's log.Fatal: "[FATAL] …" then exit status 1. The instance's loggers have it; loggers
+   * built by hand in tests may not.
+   */
+  fatal?(msg: string): never;
+}
+
+/** An address a server of the block actually listens on (the port is the bound one, also for 0). */
+export interface ListenAddress {
+  proto: "udp" | "tcp";
+  /** The listen host ("" = every address). */
+  host: string;
+  port: number;
 }
 
 export type Hook = () => void | Promise<void>;
@@ -152,10 +201,17 @@ export interface SetupContext {
   handler(name: string): Handler | undefined;
   /** Every plugin handler of this block, in chain order, once the chain is built (Config.Handlers). */
   handlers(): readonly Handler[];
+  /**
+   * The addresses this block's servers bound: empty during setup, filled once they listen (read
+   * it in onStartup), so a Corefile port 0 shows the port the system picked.
+   */
+  listening(): readonly ListenAddress[];
   /** Listen on these hosts instead of the default (the bind plugin). */
   bind(hosts: string[]): void;
   /** The running instance, for the reload plugin. */
   readonly instance: InstanceControl;
+  /** Set when the Corefile is a CoreDNS pod's (skiff up): its addresses and files on this host. */
+  readonly podView?: PodView;
 }
 
 export interface InstanceControl {

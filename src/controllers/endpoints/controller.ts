@@ -6,6 +6,7 @@
 import { isNotFound, objectKey, type RestClient, splitKey, WorkQueue } from "../../client/index.ts";
 import { queueServicesAndPods } from "../endpointutil/handlers.ts";
 import { selectorMatches } from "../endpointutil/pods.ts";
+import { StaleInformerCacheError } from "../endpointutil/stale.ts";
 import { TriggerTimeTracker } from "../endpointutil/trigger-time.ts";
 import { annotationLeader, type Endpoints, type Pod, type Service } from "../endpointutil/types.ts";
 import { EventRecorder, InformerFactory, kinds, runController } from "../framework/index.ts";
@@ -86,7 +87,7 @@ export class EndpointsController {
       .filter((p) => selectorMatches(selector, p.metadata.labels));
     const current = this.endpoints.get(key);
     if (this.stale.isStale(key, current?.metadata.resourceVersion))
-      throw new Error(`endpoints information for service ${key} is not up to date`);
+      throw new StaleInformerCacheError(`endpoints information for service ${key} is not up to date`);
     const result = reconcileEndpoints({
       service: svc,
       pods,

@@ -5,6 +5,7 @@
  */
 import { isNotFound, type RestClient, splitKey, WorkQueue } from "../../client/index.ts";
 import { queueServicesAndPods } from "../endpointutil/handlers.ts";
+import { StaleInformerCacheError } from "../endpointutil/stale.ts";
 import { TriggerTimeTracker } from "../endpointutil/trigger-time.ts";
 import {
   type EndpointSlice,
@@ -108,7 +109,7 @@ export class EndpointSliceController {
       .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
     const cached = this.slices.byIndex(serviceIndex, key);
     if (this.tracker.stale(key, cached))
-      throw new Error(`EndpointSlice informer cache is out of date for ${key}`);
+      throw new StaleInformerCacheError(`EndpointSlice informer cache is out of date for ${key}`);
     const existing = cached.filter(
       (s) => s.metadata.labels?.[labelManagedBy] === controllerName && !s.metadata.deletionTimestamp,
     );

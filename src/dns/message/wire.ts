@@ -40,10 +40,10 @@ class Writer {
       this.byte(0);
       return;
     }
-    const labels = s.split(".");
     let total = 1;
-    for (let i = 0; i < labels.length; i++) {
-      const suffix = i === 0 ? s : labels.slice(i).join(".");
+    // Suffixes are slices from each label start (one string each, not a join per label).
+    for (let pos = 0; ; ) {
+      const suffix = pos === 0 ? s : s.slice(pos);
       if (compress) {
         const ptr = this.names.get(suffix);
         if (ptr !== undefined) {
@@ -52,7 +52,8 @@ class Writer {
         }
       }
       if (this.offset < 0x3fff) this.names.set(suffix, this.offset);
-      const label = labels[i];
+      const dot = s.indexOf(".", pos);
+      const label = dot < 0 ? suffix : s.slice(pos, dot);
       const len = Buffer.byteLength(label);
       if (len === 0 || len > 63) throw new EncodeError(`invalid label in name ${JSON.stringify(n)}`);
       total += len + 1;
@@ -61,6 +62,8 @@ class Writer {
       this.buf[this.offset] = len;
       this.buf.write(label, this.offset + 1);
       this.offset += len + 1;
+      if (dot < 0) break;
+      pos = dot + 1;
     }
     this.byte(0);
   }

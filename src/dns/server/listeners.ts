@@ -61,19 +61,24 @@ export class Listener {
   }
 
   private wireUdp(udp: dgram.Socket): void {
+    const afterSend = () => {
+      this.sending--;
+      if (this.sending === 0) this.sent?.();
+    };
     udp.on("message", (buf, rinfo) => {
       if (this.closing) return;
-      const remote: Remote = {
-        address: plainIP(rinfo.address),
-        port: rinfo.port,
-        family: familyOf(rinfo.address, rinfo.family),
-      };
+      const family = familyOf(rinfo.address, rinfo.family);
+      const fast = this.server.fast(buf, "udp", family);
+      if (fast) {
+        // No completion callback: it costs a tick per reply, and a template reply is handed to
+        // the kernel at once (close() only waits for replies that were still being computed).
+        udp.send(fast, rinfo.port, rinfo.address);
+        return;
+      }
+      const remote: Remote = { address: plainIP(rinfo.address), port: rinfo.port, family };
       void this.server.handle(buf, remote, "udp", (out) => {
         this.sending++;
-        udp.send(out, rinfo.port, rinfo.address, () => {
-          this.sending--;
-          if (this.sending === 0) this.sent?.();
-        });
+        udp.send(out, rinfo.port, rinfo.address, afterSend);
       });
     });
     udp.on("error", () => {});
@@ -107,16 +112,15 @@ export class Listener {
         const msg = buffered.subarray(2, 2 + len);
         buffered = buffered.subarray(2 + len);
         if (this.closing) continue;
-        state.pending++;
         const server = this.server;
+        const fast = server.fast(msg, "tcp", remote.family);
+        if (fast) {
+          writeFrame(sock, fast);
+          continue;
+        }
+        state.pending++;
         void server
-          .handle(Buffer.from(msg), remote, "tcp", (out) => {
-            if (sock.destroyed) return;
-            const frame = Buffer.allocUnsafe(2 + out.length);
-            frame.writeUInt16BE(out.length, 0);
-            out.copy(frame, 2);
-            sock.write(frame);
-          })
+          .handle(Buffer.from(msg), remote, "tcp", (out) => writeFrame(sock, out))
           .finally(() => {
             state.pending--;
             if (this.closing && state.pending === 0) sock.end();
@@ -145,6 +149,14 @@ export class Listener {
   }
 }
 
+function writeFrame(sock: net.Socket, out: Buffer): void {
+  if (sock.destroyed) return;
+  const frame = Buffer.allocUnsafe(2 + out.length);
+  frame.writeUInt16BE(out.length, 0);
+  out.copy(frame, 2);
+  sock.write(frame);
+}
+
 /** A v4 client of a dual-stack socket, ::ffff:a.b.c.d, is a.b.c.d (as Go reports it). */
 function plainIP(a: string): string {
   return a.startsWith("::ffff:") && a.includes(".") ? a.slice(7) : a;
@@ -156,10 +168,20 @@ function familyOf(address: string, family: string | number): "IPv4" | "IPv6" {
   return family === "IPv6" || family === 6 ? "IPv6" : "IPv4";
 }
 
+/** dgram asks with the socket's family (4 or 6); the address is already a literal. */
+function literalLookup(
+  address: string,
+  family: unknown,
+  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  cb(null, address, family === 6 ? 6 : 4);
+}
+
 function bindUdp(host: string, port: number): Promise<dgram.Socket> {
   const type = host === "" ? "udp6" : net.isIPv6(host) ? "udp6" : "udp4";
   return new Promise((resolve, reject) => {
-    const s = dgram.createSocket({ type, ipv6Only: false });
+    // Replies go to the literal address a query came from: no resolver call (and no tick) per send.
+    const s = dgram.createSocket({ type, ipv6Only: false, lookup: literalLookup });
     s.once("error", (err) => {
       s.close();
       if (host === "" && (err as NodeJS.ErrnoException).code === "EAFNOSUPPORT") {

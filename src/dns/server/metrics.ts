@@ -3,6 +3,7 @@
  * names and labels, on a registry shared by every plugin and kept across reloads.
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { LiteCounter, LiteHistogram } from "./lite-metrics.ts";
 
 /** CoreDNS's plugin.TimeBuckets: exponential from 0.25ms, factor 2, 16 buckets. */
 export const TIME_BUCKETS = Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i);
@@ -46,41 +47,57 @@ export class ServerMetrics {
   readonly doRequests;
   readonly panics;
   readonly pluginEnabled;
+  readonly templateReplies;
 
   constructor(m: Metrics) {
-    this.requests = m.counter(
+    const r = m.registry;
+    // Per-query families are lite metrics: bound children, no label hashing per query.
+    this.requests = liteCounter(
+      r,
       "coredns_dns_requests_total",
       "Counter of DNS requests made per zone, protocol and family.",
       ["server", "zone", "view", "proto", "family", "type"],
     );
-    this.duration = m.histogram(
+    this.duration = liteHistogram(
+      r,
       "coredns_dns_request_duration_seconds",
       "Histogram of the time (in seconds) each request took per zone.",
       ["server", "zone", "view"],
+      TIME_BUCKETS,
     );
-    this.requestSize = m.histogram(
+    this.requestSize = liteHistogram(
+      r,
       "coredns_dns_request_size_bytes",
       "Size of the EDNS0 UDP buffer in bytes (64K for TCP) per zone and protocol.",
       ["server", "zone", "view", "proto"],
       SIZE_BUCKETS,
     );
-    this.responseSize = m.histogram(
+    this.responseSize = liteHistogram(
+      r,
       "coredns_dns_response_size_bytes",
       "Size of the returned response in bytes.",
       ["server", "zone", "view", "proto"],
       SIZE_BUCKETS,
     );
-    this.responses = m.counter("coredns_dns_responses_total", "Counter of response status codes.", [
+    this.responses = liteCounter(r, "coredns_dns_responses_total", "Counter of response status codes.", [
       "server",
       "zone",
       "view",
       "rcode",
       "plugin",
     ]);
-    this.doRequests = m.counter(
+    this.doRequests = liteCounter(
+      r,
       "coredns_dns_do_requests_total",
       "Counter of DNS requests with DO bit set per zone.",
       ["server", "zone", "view"],
+    );
+    // Skiff's own: how many replies came from reply templates (server/fastpath.ts).
+    this.templateReplies = liteCounter(
+      r,
+      "skiff_dns_template_replies_total",
+      "Counter of replies sent from reply templates of cached answers, per server.",
+      ["server"],
     );
     this.panics = m.counter("coredns_panics_total", "A metrics that counts the number of panics.");
     this.pluginEnabled = m.gauge(
@@ -89,6 +106,25 @@ export class ServerMetrics {
       ["server", "zone", "view", "name"],
     );
   }
+}
+
+/** Get-or-create, as Metrics does, for instances sharing one registry. */
+function liteCounter<L extends string>(r: Registry, name: string, help: string, labels: readonly L[]) {
+  const found = r.getSingleMetric(name);
+  if (found instanceof LiteCounter) return found as unknown as LiteCounter<L>;
+  return new LiteCounter(name, help, labels, r);
+}
+
+function liteHistogram<L extends string>(
+  r: Registry,
+  name: string,
+  help: string,
+  labels: readonly L[],
+  buckets: readonly number[],
+) {
+  const found = r.getSingleMetric(name);
+  if (found instanceof LiteHistogram) return found as unknown as LiteHistogram<L>;
+  return new LiteHistogram(name, help, labels, buckets, r);
 }
 
 /** Query types CoreDNS reports by name; the rest count as "other" (vars.qTypeString). */

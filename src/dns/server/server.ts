@@ -4,7 +4,7 @@
  * reply, fitted to the client's buffer. Transport-independent: listeners hand it bytes and a
  * send function.
  */
-import type { DecodedPacket, Packet } from "dns-packet";
+import type { DecodedPacket, Packet, RecordType } from "dns-packet";
 import {
   accept,
   optOf,
@@ -17,15 +17,27 @@ import {
 } from "../message/message.ts";
 import { EncodeError, encodeMessage, MAX_MSG_SIZE, MIN_MSG_SIZE } from "../message/wire.ts";
 import {
+  type CachedReply,
   type Handler,
   type Logger,
   PluginError,
   Rcode,
   type Remote,
   type Request,
+  type RequestNotes,
   type ResponseWriter,
   serverShouldWrite,
 } from "../plugin.ts";
+import {
+  type FastStats,
+  render,
+  type TemplateMeta,
+  type TemplateOptions,
+  Templates,
+  templateKey,
+} from "./fastpath.ts";
+import type { CounterChild } from "./lite-metrics.ts";
+import { clientLookup } from "./lookup.ts";
 import { qtypeLabel, type ServerMetrics } from "./metrics.ts";
 
 export type Proto = "udp" | "tcp";
@@ -38,6 +50,8 @@ export interface ZoneHandler {
   chain: Handler | undefined;
   /** The block enables `prometheus`: record the dns metrics for it. */
   metrics: boolean;
+  /** The block's cache hits may become reply templates (fastpath.ts). */
+  templates?: TemplateOptions;
 }
 
 export interface ServerOptions {
@@ -62,6 +76,10 @@ export class DnsServer {
   private readonly opts: ServerOptions;
   private readonly abort = new AbortController();
   private inflight = 0;
+  private readonly templates = new Templates();
+  private readonly templateReplies: CounterChild;
+  /** Bound metric children per label set, for the full path's report(). */
+  private readonly stats = new Map<string, FastStats>();
   private idle: (() => void) | undefined;
 
   constructor(opts: ServerOptions) {
@@ -69,6 +87,7 @@ export class DnsServer {
     this.addr = opts.addr;
     this.zones = opts.zones;
     this.root = opts.zones.get(".");
+    this.templateReplies = opts.metrics.templateReplies.child({ server: opts.addr });
   }
 
   /** Aborted when shutdown's deadline passes: plugins should give up then. */
@@ -95,6 +114,64 @@ export class DnsServer {
       clearTimeout(timer);
     }
     this.abort.abort(new Error("server shutting down"));
+  }
+
+  /**
+   * The reply from a template when one was made for exactly this query (fastpath.ts), with the
+   * metrics the full path would record; undefined sends the query to handle().
+   */
+  fast(buf: Buffer, proto: Proto, family: Remote["family"]): Buffer | undefined {
+    if (this.templates.size === 0) return undefined;
+    const start = performance.now();
+    const key = templateKey(buf);
+    if (key === undefined) return undefined;
+    const hit = this.templates.lookup(key);
+    if (!hit) return undefined;
+    const t = hit.t;
+    const out = render(t, buf, hit.ttl);
+    t.cached.hit();
+    this.templateReplies.value++;
+    const meta = t.meta;
+    if (meta.metrics) {
+      const slot = (proto === "tcp" ? 2 : 0) + (family === "IPv6" ? 1 : 0);
+      let st = t.stats[slot];
+      if (!st) {
+        st = this.bindStats(meta, proto, family, rcodeName(t.rcode), "cache");
+        t.stats[slot] = st;
+      }
+      st.requests.value++;
+      st.responses.value++;
+      if (st.do) st.do.value++;
+      st.requestSize.observe(buf.length);
+      st.responseSize.observe(out.length);
+      st.duration.observe((performance.now() - start) / 1000);
+    }
+    return out;
+  }
+
+  /** The metric children of one template, bound once (lite-metrics.ts). */
+  private bindStats(
+    meta: Pick<TemplateMeta, "zone" | "qtype" | "do">,
+    proto: Proto,
+    family: Remote["family"],
+    rcode: string,
+    plugin: string,
+  ): FastStats {
+    const m = this.opts.metrics;
+    const base = { server: this.addr, zone: meta.zone, view: "" };
+    return {
+      requests: m.requests.child({
+        ...base,
+        proto,
+        family: family === "IPv6" ? "2" : "1",
+        type: qtypeLabel(meta.qtype),
+      }),
+      responses: m.responses.child({ ...base, rcode, plugin }),
+      do: meta.do ? m.doRequests.child(base) : undefined,
+      duration: m.duration.child(base),
+      requestSize: m.requestSize.child({ ...base, proto }),
+      responseSize: m.responseSize.child({ ...base, proto }),
+    };
   }
 
   /** Handle one received message; resolves when its reply (if any) was handed to `send`. */
@@ -139,6 +216,7 @@ export class DnsServer {
       size,
       do: opt ? (opt.flags & 0x8000) !== 0 : false,
       length: buf.length,
+      lookup: (name, qtype, signal) => this.selfLookup(req, name, qtype, signal),
     };
     const dropped = (rcode: number) => {
       const n = this.errorReply(req, rcode, send);
@@ -155,8 +233,14 @@ export class DnsServer {
     if (!zh) return dropped(Rcode.REFUSED);
     if (!zh.chain) return dropped(Rcode.REFUSED);
     (req as { zone: string }).zone = zh.zone;
+    if (zh.templates) (req as { notes?: RequestNotes }).notes = {};
 
     const w = new Writer(req, send, this.opts.log);
+    if (zh.templates) {
+      const opts = zh.templates;
+      const meta: TemplateMeta = { zone: zh.zone, qtype: req.qtype, do: req.do, metrics: zh.metrics };
+      w.template = (out, cached) => this.templates.offer(buf, out, cached, opts, meta);
+    }
     let rcode: number;
     try {
       rcode = await zh.chain.serveDNS(req, w, this.abort.signal);
@@ -212,15 +296,39 @@ export class DnsServer {
     size: number,
     start: number,
   ): void {
-    const m = this.opts.metrics;
-    const server = this.addr;
-    const fam = req.remote.family === "IPv6" ? "2" : "1";
-    if (req.do) m.doRequests.inc({ server, zone, view: "" });
-    m.requests.inc({ server, zone, view: "", proto: req.proto, family: fam, type: qtypeLabel(req.qtype) });
-    m.duration.observe({ server, zone, view: "" }, (performance.now() - start) / 1000);
-    m.responseSize.observe({ server, zone, view: "", proto: req.proto }, size);
-    m.requestSize.observe({ server, zone, view: "", proto: req.proto }, req.length);
-    m.responses.inc({ server, zone, view: "", rcode, plugin });
+    const fam = req.remote.family;
+    // The type label, not the type: random types from a client must not grow the map.
+    const qtype = qtypeLabel(req.qtype);
+    const key = `${zone}|${qtype}|${req.do}|${req.proto}|${fam}|${rcode}|${plugin}`;
+    let st = this.stats.get(key);
+    if (!st) {
+      st = this.bindStats({ zone, qtype, do: req.do }, req.proto, fam, rcode, plugin);
+      this.stats.set(key, st);
+    }
+    if (st.do) st.do.value++;
+    st.requests.value++;
+    st.duration.observe((performance.now() - start) / 1000);
+    st.responseSize.observe(size);
+    st.requestSize.observe(req.length);
+    st.responses.value++;
+  }
+
+  /**
+   * Ask this server a new question from inside `parent` (CoreDNS's upstream.Lookup): the zone
+   * lookup and chain of a client query, the reply captured, re-entries bounded (lookup.ts).
+   */
+  selfLookup(
+    parent: Request,
+    name: string,
+    qtype: RecordType,
+    signal?: AbortSignal,
+  ): Promise<Packet | undefined> {
+    const srv = {
+      zoneFor: (l: string, q: string) => this.lookup(l, q),
+      signal: this.abort.signal,
+      log: this.opts.log,
+    };
+    return clientLookup(srv, parent)(name, qtype, signal);
   }
 }
 
@@ -253,6 +361,8 @@ class Writer implements ResponseWriter, PluginTracker {
   rcode = 0;
   size = 0;
   plugin = "";
+  /** Set for blocks with reply templates: called with a cache hit's encoded reply. */
+  template: ((out: Buffer, cached: CachedReply) => unknown) | undefined;
 
   constructor(
     private readonly req: Request,
@@ -269,8 +379,10 @@ class Writer implements ResponseWriter, PluginTracker {
     msg.type = "response";
     sizeAndDo(this.req.msg, msg);
     let out: Buffer;
+    let encoded = false;
     try {
       out = encodeMessage(msg, this.req.size).buf;
+      encoded = true;
     } catch (err) {
       if (!(err instanceof EncodeError)) throw err;
       this.log.error(`cannot encode the reply to ${this.req.name} ${this.req.qtype}: ${err.message}`);
@@ -282,6 +394,8 @@ class Writer implements ResponseWriter, PluginTracker {
     this.written = true;
     this.rcode = rcodeOf(msg);
     this.size = out.length;
+    const cached = this.req.notes?.cached;
+    if (cached && encoded && this.template) this.template(out, cached);
     this.send(out);
   }
 }

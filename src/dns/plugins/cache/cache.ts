@@ -6,6 +6,7 @@
 import type { Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
 import {
+  type CachedReply,
   type Handler,
   nextOrFailure,
   type Plugin,
@@ -181,6 +182,7 @@ export class Cache {
         // The name became positive while this denial was on its way: do not keep it.
         if (epoch !== this.epoch) return undefined;
         const i = new Item(m, lname, ttl, this.now());
+        i.denial = true;
         if (this.ncache.add(lname, key, i)) this.counts.evictDenial++;
         return i;
       }
@@ -257,6 +259,8 @@ class CacheHandler implements Handler {
 
     if (stale && cfg.staleTTL > 0) ttl = cfg.staleTTL;
     else if (cfg.keepttl) ttl = i.origTTL;
+    // A fresh hit that needs no per-hit bookkeeping (prefetch counts hits) may become a template.
+    if (!stale && req.notes && cfg.prefetch <= 0 && !cfg.keepttl) req.notes.cached = new CachedRef(c, i);
     w.write(i.toMsg(req, ttl, wantAD));
     return 0;
   }
@@ -340,6 +344,26 @@ class CacheHandler implements Handler {
     } catch (err) {
       return err instanceof PluginError ? err.rcode : 2;
     }
+  }
+}
+
+/** The cache entry behind a reply template (plugin.ts CachedReply). */
+class CachedRef implements CachedReply {
+  constructor(
+    private readonly c: Cache,
+    private readonly i: Item,
+  ) {}
+  ttl(): number {
+    return this.i.ttl(this.c.now());
+  }
+  get removed(): boolean {
+    return this.i.removed;
+  }
+  hit(): void {
+    const n = this.c.counts;
+    n.requests++;
+    if (this.i.denial) n.hitsDenial++;
+    else n.hitsSuccess++;
   }
 }
 

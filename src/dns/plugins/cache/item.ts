@@ -26,6 +26,10 @@ export class Item {
   /** One refresh in flight at most; after a failed one, none before retryAfter. */
   refreshing = false;
   retryAfter = 0;
+  /** Out of its store (evicted, replaced, invalidated): reply templates made from it are void. */
+  removed = false;
+  /** Stored in the denial cache (which hit counter a template hit goes to). */
+  denial = false;
 
   constructor(
     m: Packet,

@@ -25,11 +25,20 @@ export interface SubKey {
 }
 
 interface Entry extends SubKey {
+  readonly lname: string;
   item: Item;
+  /** Deleted or evicted: its place in the insertion queue is skipped. */
+  gone: boolean;
 }
 
 export class Store {
   private readonly names = new Map<string, Entry[]>();
+  /**
+   * Entries in insertion order, for eviction. A Map cannot serve: V8 keeps deleted slots until
+   * it rehashes, so finding the oldest live key by iterating from the start grows with churn.
+   */
+  private queue: Entry[] = [];
+  private head = 0;
   private count = 0;
   readonly capacity: number;
 
@@ -53,6 +62,7 @@ export class Store {
     if (es) {
       for (const e of es) {
         if (e.qtype === k.qtype && e.bits === k.bits && e.qclass === k.qclass) {
+          if (e.item !== item) e.item.removed = true;
           e.item = item;
           return false;
         }
@@ -60,33 +70,65 @@ export class Store {
     }
     let evicted = false;
     if (this.count >= this.capacity) evicted = this.evictOldest(lname);
-    const entry = { qtype: k.qtype, qclass: k.qclass, bits: k.bits, item };
+    const entry: Entry = { lname, qtype: k.qtype, qclass: k.qclass, bits: k.bits, item, gone: false };
     const cur = this.names.get(lname);
     if (cur) cur.push(entry);
     else this.names.set(lname, [entry]);
+    this.queue.push(entry);
     this.count++;
     return evicted;
   }
 
+  /** Drop the oldest entry, sparing the name being stored when another exists. */
   private evictOldest(keep: string): boolean {
-    for (const [name, es] of this.names) {
-      if (name === keep && this.names.size > 1) continue;
-      es.shift();
-      this.count--;
-      if (es.length === 0) this.names.delete(name);
+    let spared: Entry | undefined;
+    while (this.head < this.queue.length) {
+      const e = this.queue[this.head++];
+      if (e.gone) continue;
+      if (e.lname === keep && this.names.size > 1 && spared === undefined) {
+        spared = e;
+        continue;
+      }
+      this.unlink(e);
+      if (spared) this.queue.push(spared);
+      this.compact();
+      return true;
+    }
+    if (spared) {
+      this.unlink(spared);
+      this.compact();
       return true;
     }
     return false;
   }
 
+  private unlink(e: Entry): void {
+    const es = this.names.get(e.lname);
+    if (es) {
+      const i = es.indexOf(e);
+      if (i >= 0) es.splice(i, 1);
+      if (es.length === 0) this.names.delete(e.lname);
+    }
+    e.gone = true;
+    e.item.removed = true;
+    this.count--;
+  }
+
+  /** Forget the consumed head of the queue once it is most of it. */
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
   delete(lname: string, k: SubKey): boolean {
     const es = this.names.get(lname);
     if (!es) return false;
-    const i = es.findIndex((e) => e.qtype === k.qtype && e.bits === k.bits && e.qclass === k.qclass);
-    if (i < 0) return false;
-    es.splice(i, 1);
-    this.count--;
-    if (es.length === 0) this.names.delete(lname);
+    const e = es.find((x) => x.qtype === k.qtype && x.bits === k.bits && x.qclass === k.qclass);
+    if (!e) return false;
+    this.unlink(e);
+    this.dropGarbage();
     return true;
   }
 
@@ -98,12 +140,24 @@ export class Store {
   deleteNames(pred: (lname: string) => boolean): number {
     let n = 0;
     for (const [name, es] of this.names) {
-      if (pred(name)) {
-        this.names.delete(name);
-        n += es.length;
+      if (!pred(name)) continue;
+      for (const e of es) {
+        e.gone = true;
+        e.item.removed = true;
       }
+      this.names.delete(name);
+      n += es.length;
     }
     this.count -= n;
+    this.dropGarbage();
     return n;
+  }
+
+  /** Deleted entries stay in the queue until eviction passes them; bound that garbage. */
+  private dropGarbage(): void {
+    if (this.queue.length - this.head > 2 * this.capacity) {
+      this.queue = this.queue.slice(this.head).filter((e) => !e.gone);
+      this.head = 0;
+    }
   }
 }

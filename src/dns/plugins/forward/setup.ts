@@ -45,14 +45,16 @@ interface Stanza {
 
 /** Parse every forward line of the block into handlers (not started). */
 export function parseForward(
-  ctx: Pick<SetupContext, "dispenser" | "log">,
+  ctx: Pick<SetupContext, "dispenser" | "log" | "podView">,
   metrics: ForwardMetrics,
 ): Forward[] {
   const d = ctx.dispenser;
   const out: Forward[] = [];
+  // In a pod's Corefile, /etc/resolv.conf stands for the node's upstreams (dnsPolicy Default).
+  const servers = (t: string) => ctx.podView?.nameservers(t) ?? [t];
   while (d.next()) {
     const s = parseStanza(d, ctx.log.warn);
-    const addrs = upstreamsOf(s.to);
+    const addrs = upstreamsOf(s.to.flatMap(servers));
     const seen = new Set<string>();
     const upstreams: Upstream[] = [];
     for (const a of addrs) {

@@ -6,7 +6,7 @@ import { checkHostPort } from "./hostport.ts";
 /** `health [ADDRESS] { lameduck DURATION }` (plugin/health/setup.go). */
 const mod: PluginModule = {
   name: "health",
-  setup(ctx) {
+  async setup(ctx) {
     const d = ctx.dispenser;
     let addr = "";
     let lameduckMs = 0;
@@ -28,7 +28,9 @@ const mod: PluginModule = {
         }
       }
     }
-    installHealth(ctx, { addr: addr || ":8080", lameduckMs });
+    const podAddr = addr || ":8080";
+    const where = ctx.podView ? await ctx.podView.httpAddress("health", podAddr) : podAddr;
+    installHealth(ctx, { addr: where, lameduckMs });
     return undefined;
   },
 };

@@ -144,14 +144,23 @@ describe("kubernetes plugin end to end", () => {
 
   test("NXDOMAIN before a Service exists, the address right after it is created (cache on)", async () => {
     const name = `late.${NS}.${Z}`;
-    assert.equal(await status(name), "NXDOMAIN");
-    assert.equal(await status(name), "NXDOMAIN", "now cached");
+    const templated = async () =>
+      Number(
+        /^skiff_dns_template_replies_total\{[^}]*\} (\d+)/m.exec(await dns.registry.metrics())?.[1] ?? 0,
+      );
+    const t0 = await templated();
+    // Without dig's cookie option the third query is answered from a reply template
+    // (server/fastpath.ts): the invalidation has to reach that too.
+    assert.equal(await status(name, "A", "+nocookie"), "NXDOMAIN");
+    assert.equal(await status(name, "A", "+nocookie"), "NXDOMAIN", "now cached");
+    assert.equal(await status(name, "A", "+nocookie"), "NXDOMAIN", "from the template");
+    assert.equal((await templated()) - t0, 1);
     const s = await createService("late", { ports: [{ port: 80 }] });
     const started = Date.now();
     const got = await waitFor(
       "late resolves",
       async () => {
-        const a = await short(name);
+        const a = await short(name, "A", "+nocookie");
         return a.length > 0 ? a : undefined;
       },
       2000,
@@ -233,6 +242,48 @@ describe("kubernetes plugin end to end", () => {
       3000,
     );
     assert.deepEqual(await short(`ext.${NS}.${Z}`, "CNAME"), ["db.example.invalid."]);
+  });
+
+  test("ExternalName targets go through the whole server: hosts answers them, loops SERVFAIL", async () => {
+    // CoreDNS's upstream.Lookup re-queries the server, so `hosts` (before kubernetes) answers the
+    // target; two ExternalNames pointing at each other across zones end in SERVFAIL.
+    await createService("corpdb", { type: "ExternalName", externalName: "db.corp.test" });
+    await createService("loopa", { type: "ExternalName", externalName: `loopb.${NS}.svc.other.local` });
+    await createService("loopb", { type: "ExternalName", externalName: `loopa.${NS}.svc.cluster.local` });
+    const second = await startDNS({
+      corefile: `. {
+    hosts {
+        10.9.9.9 db.corp.test
+        fallthrough
+    }
+    kubernetes cluster.local other.local {
+        kubeconfig ${ts.kubeconfig}
+    }
+}
+`,
+      corefilePath: join(dir, "Corefile"),
+      defaultPort: 0,
+      defaultHost: "127.0.0.1",
+      log: () => {},
+    });
+    try {
+      const p2 = second.addresses[0].port;
+      const ask = async (name: string) =>
+        (await dig(p2, name, "A", "+short"))
+          .split("\n")
+          .map((l) => l.trim())
+          .filter(Boolean);
+      await waitFor(
+        "corpdb",
+        async () => ((await ask(`corpdb.${NS}.${Z}`)).length > 0 ? true : undefined),
+        3000,
+      );
+      assert.deepEqual(await ask(`corpdb.${NS}.${Z}`), ["db.corp.test.", "10.9.9.9"]);
+      const loop = await dig(p2, `loopa.${NS}.${Z}`, "A");
+      assert.match(loop, /status: SERVFAIL/);
+    } finally {
+      await second.stop();
+    }
   });
 
   test("pods insecure: dashed-IP names in an existing namespace", async () => {

@@ -7,6 +7,7 @@ import type { Answer, Packet, RecordType } from "dns-packet";
 import { Flag, replyTo } from "../../message/message.ts";
 import {
   type Handler,
+  LookupLoopError,
   nextOrFailure,
   type Plugin,
   Rcode,
@@ -48,7 +49,10 @@ export class Kubernetes implements Handler {
   readonly name = "kubernetes";
   readonly recs: Records;
   next: Handler | undefined;
-  /** Set once the chain is built; without it ExternalName targets outside the zones stay unresolved. */
+  /**
+   * For requests without `lookup` (not from a server): the rest of the chain. Set once the chain
+   * is built; without either, ExternalName targets outside the zones are left to the client.
+   */
   upstream: Upstream | undefined;
   /** The host's resolv.conf search domains, appended to pods' search paths by autopath. */
   autoPathSearch: string[] = [];
@@ -68,6 +72,17 @@ export class Kubernetes implements Handler {
   }
 
   async serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
+    try {
+      return await this.serve(req, w, signal);
+    } catch (err) {
+      // An ExternalName re-query looped past the server's re-entry limit: SERVFAIL, as a
+      // client query, and every lookup above this one gives up the same way.
+      if (err instanceof LookupLoopError) return Rcode.SERVFAIL;
+      throw err;
+    }
+  }
+
+  private async serve(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
     const lzone = matchZone(this.o.zones, req.lname);
     if (lzone === "") return nextOrFailure(this.name, this.next, req, w, signal);
     // Keep the case of the query in every owner name built from the zone.
@@ -205,12 +220,18 @@ export class Kubernetes implements Handler {
           if (next.truncated) out.truncated = true;
           continue;
         }
-        const m = this.upstream ? await this.upstream(req, target, qtype, signal) : undefined;
-        if (!m) {
-          // Without an upstream the client chases the CNAME itself.
-          if (!this.upstream) out.records.push(cname);
+        // Outside the zone: ask the whole server (CoreDNS's upstream.Lookup); without a server
+        // (plugin called directly), the rest of the chain; without that, the client chases it.
+        let m: Packet | undefined;
+        if (req.lookup) m = await req.lookup(target, qtype, signal);
+        else if (this.upstream) m = await this.upstream(req, target, qtype, signal);
+        else {
+          out.records.push(cname);
           continue;
         }
+        // backend_lookup.go: no reply at all drops the CNAME; any reply (NXDOMAIN, SERVFAIL
+        // included) gives the CNAME plus whatever answers it has, and the query stays NOERROR.
+        if (!m) continue;
         if (((m.flags ?? 0) & Flag.TC) !== 0) out.truncated = true;
         out.records.push(cname, ...(m.answers ?? []));
         continue;

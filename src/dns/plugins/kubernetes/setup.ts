@@ -201,6 +201,8 @@ const mod: PluginModule = {
   name: "kubernetes",
   setup(ctx) {
     const c = parseKubernetes(ctx);
+    // A pod's Corefile without kubeconfig/endpoint means its service account: here, the pod view's.
+    if (!c.kubeconfig && !c.endpoint && ctx.podView) c.kubeconfig = { path: ctx.podView.kubeconfig };
     const rest = new RestClient(restConfigFor(c, ctx.env));
     const programming = ctx.metrics.histogram(
       "coredns_kubernetes_dns_programming_duration_seconds",

@@ -1,9 +1,9 @@
 /**
- * Resolving ExternalName targets outside the plugin's zones. CoreDNS re-queries its own server
- * (pkg/upstream) and puts the CNAME plus the target's answers in one reply. SetupContext offers no
- * server re-query, so Skiff asks the rest of the chain after kubernetes (in the kubeadm Corefile:
- * loop, then forward), which is where CoreDNS's re-query ends up for names outside the cluster
- * zones. With nothing after kubernetes the CNAME alone is answered and the client chases it.
+ * Resolving ExternalName targets outside the plugin's zones when a request has no `lookup`, i.e.
+ * it did not come through a server (a plugin driven directly). Queries served by a server
+ * re-query the whole server instead (Request.lookup, CoreDNS's pkg/upstream), which also reaches
+ * plugins before kubernetes (hosts) and other zones. This fallback asks the rest of the chain
+ * after kubernetes; with nothing after kubernetes the CNAME alone is answered.
  */
 import dnsPacket, { type Packet, type RecordType } from "dns-packet";
 import { Flag, replyTo } from "../../message/message.ts";

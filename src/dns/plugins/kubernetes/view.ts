@@ -70,12 +70,19 @@ export interface ClusterView {
 }
 
 export const SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+export const TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
+
+/** canonicalIP, returning the object's own string when it is canonical: one copy per address. */
+function indexIP(ip: string): string {
+  const c = canonicalIP(ip);
+  return c === ip ? ip : c;
+}
 
 export const serviceIndexers: Indexers<Service> = {
   clusterIP: (s) =>
     clusterIPs(s)
       .filter((ip) => ip !== "None" && ip !== "")
-      .map(canonicalIP),
+      .map(indexIP),
 };
 
 export const sliceIndexers: Indexers<EndpointSlice> = {
@@ -83,7 +90,7 @@ export const sliceIndexers: Indexers<EndpointSlice> = {
     const svc = e.metadata.labels?.[SERVICE_NAME_LABEL];
     return svc ? [`${e.metadata.namespace ?? ""}/${svc}`] : [];
   },
-  ip: (e) => readyAddresses(e).map((a) => canonicalIP(a.ip)),
+  ip: (e) => readyAddresses(e).map((a) => indexIP(a.ip)),
 };
 
 /** Pods that CoreDNS lists: not Succeeded/Failed/Unknown, not terminating, with an IP. */
@@ -93,7 +100,7 @@ export const podIndexers: Indexers<Pod> = {
     if (phase === "Succeeded" || phase === "Failed" || phase === "Unknown") return [];
     if (p.metadata.deletionTimestamp) return [];
     // CoreDNS indexes status.podIP only.
-    return p.status?.podIP ? [canonicalIP(p.status.podIP)] : [];
+    return p.status?.podIP ? [indexIP(p.status.podIP)] : [];
   },
 };
 

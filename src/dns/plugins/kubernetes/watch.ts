@@ -8,6 +8,7 @@
 import type { Histogram } from "prom-client";
 import { Informer, type RestClient } from "../../../client/index.ts";
 import { endpointHostname, reverseName } from "./names.ts";
+import { slimEndpointSlice, slimNamespace, slimPod, slimService } from "./slim.ts";
 import {
   CacheView,
   clusterIPs,
@@ -23,6 +24,7 @@ import {
   servicePorts,
   sliceIndexers,
   slicePorts,
+  TRIGGER_TIME_ANNOTATION,
 } from "./view.ts";
 
 export interface WatchOptions {
@@ -40,7 +42,7 @@ export interface WatchOptions {
   now?: () => number;
 }
 
-export const TRIGGER_TIME_ANNOTATION = "endpoints.kubernetes.io/last-change-trigger-time";
+export { TRIGGER_TIME_ANNOTATION };
 
 export class ClusterWatch {
   readonly view: CacheView;
@@ -62,7 +64,7 @@ export class ClusterWatch {
     const sel = { labelSelector: o.labelSelector || undefined, onError };
     this.services = new Informer<Service>(
       rest.resource({ group: "", version: "v1", plural: "services", namespaced: true }),
-      { ...sel, indexers: serviceIndexers },
+      { ...sel, indexers: serviceIndexers, transform: slimService },
     );
     if (o.endpoints) {
       this.slices = new Informer<EndpointSlice>(
@@ -72,21 +74,22 @@ export class ClusterWatch {
           plural: "endpointslices",
           namespaced: true,
         }),
-        { ...sel, indexers: sliceIndexers },
+        {
+          ...sel,
+          indexers: sliceIndexers,
+          transform: (e) => slimEndpointSlice(e, o.endpointPodNames),
+        },
       );
     }
     if (o.pods) {
       this.pods = new Informer<Pod>(
         rest.resource({ group: "", version: "v1", plural: "pods", namespaced: true }),
-        {
-          ...sel,
-          indexers: podIndexers,
-        },
+        { ...sel, indexers: podIndexers, transform: slimPod },
       );
     }
     this.namespaces = new Informer<Namespace>(
       rest.resource({ group: "", version: "v1", plural: "namespaces", namespaced: false }),
-      { labelSelector: o.namespaceLabelSelector || undefined, onError },
+      { labelSelector: o.namespaceLabelSelector || undefined, onError, transform: slimNamespace },
     );
     const touch = () => {
       this.modifiedAt = Math.floor(now() / 1000);

@@ -16,8 +16,8 @@ import {
 /** Returns the reordered message (a new object: the original may be owned by a backend). */
 export type Reorder = (msg: Packet) => Packet;
 
-export function loadbalance(reorder: Reorder): Plugin {
-  return (next) => new LoadBalanceHandler(next, reorder);
+export function loadbalance(reorder: Reorder, roundRobinOnly = false): Plugin {
+  return (next) => new LoadBalanceHandler(next, reorder, roundRobinOnly);
 }
 
 class LoadBalanceHandler implements Handler {
@@ -25,6 +25,8 @@ class LoadBalanceHandler implements Handler {
   constructor(
     private readonly next: Handler | undefined,
     private readonly reorder: Reorder,
+    /** Only round_robin's shuffle (server/fastpath.ts repeats it on reply templates). */
+    readonly roundRobinOnly: boolean,
   ) {}
 
   serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {

@@ -65,7 +65,8 @@ const mod: PluginModule = {
         };
       };
     }
-    return loadbalance(reorder);
+    // Plain round_robin is a shuffle of like records that reply templates can repeat.
+    return loadbalance(reorder, reorder === roundRobinMsg);
   },
 };
 export default mod;

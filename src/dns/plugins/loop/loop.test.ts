@@ -105,14 +105,8 @@ test("without a loop the probe reaches the upstream once and the server keeps se
   assert.equal(up.queries.filter((q) => q.msg.questions?.[0].type === "HINFO").length, 1);
 });
 
-test("forwarding to itself stops the process with the loop message", async () => {
-  const port = await freePort();
-  const index = fileURLToPath(new URL("../../index.ts", import.meta.url));
-  const code = `
-    import { startDNS } from ${JSON.stringify(index)};
-    await startDNS({ corefile: ".:${port} {\\n  loop\\n  forward . 127.0.0.1:${port}\\n}\\n", defaultHost: "127.0.0.1" });
-    setTimeout(() => { console.log("still running"); process.exit(3); }, 8000);
-  `;
+/** Run `code` (an ES module) in a child process; its exit status and everything it printed. */
+async function runChild(code: string): Promise<{ status: number | null; out: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -124,11 +118,49 @@ test("forwarding to itself stops the process with the loop message", async () =>
     out += b;
   });
   const status = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-  assert.equal(status, 1, out);
-  assert.match(
-    out,
-    new RegExp(
-      `\\[ERROR\\] plugin/loop: Loop \\(127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:${port}\\) detected for zone "\\.", see https://coredns\\.io/plugins/loop#troubleshooting\\. Query: "HINFO \\d+\\.\\d+\\."`,
-    ),
+  return { status, out };
+}
+
+const index = fileURLToPath(new URL("../../index.ts", import.meta.url));
+
+/** CoreDNS's message, logged with log.Fatalf (plugin/loop/loop.go): "[FATAL] plugin/loop: …". */
+const fatalLine = (to: string) =>
+  new RegExp(
+    `\\[FATAL\\] plugin/loop: Loop \\(127\\.0\\.0\\.1:\\d+ -> ${to.replaceAll(".", "\\.")}\\) detected for zone "\\.", see https://coredns\\.io/plugins/loop#troubleshooting\\. Query: "HINFO \\d+\\.\\d+\\."`,
   );
+
+test("forwarding to itself stops the process with the loop message", async () => {
+  const port = await freePort();
+  const { status, out } = await runChild(`
+    import { startDNS } from ${JSON.stringify(index)};
+    await startDNS({ corefile: ".:${port} {\\n  loop\\n  forward . 127.0.0.1:${port}\\n}\\n", defaultHost: "127.0.0.1" });
+    setTimeout(() => { console.log("still running"); process.exit(3); }, 8000);
+  `);
+  // log.Fatalf exits with status 1.
+  assert.equal(status, 1, out);
+  assert.match(out, fatalLine(`127.0.0.1:${port}`));
+});
+
+test("on port 0 the probe goes to the port the server bound: a loop back to it is fatal", async () => {
+  // The upstream relays every query back to the server, wherever it listens (an upstream that
+  // forwards back, README troubleshooting); the server's port is only known once it is bound.
+  const { status, out } = await runChild(`
+    import dgram from "node:dgram";
+    import { startDNS } from ${JSON.stringify(index)};
+    let target = 0;
+    const relay = dgram.createSocket("udp4");
+    relay.on("message", (buf, rinfo) => {
+      if (target && rinfo.port !== target) relay.send(buf, target, "127.0.0.1");
+    });
+    await new Promise((r) => relay.bind(0, "127.0.0.1", r));
+    const up = relay.address().port;
+    const dns = await startDNS({ corefile: ".:0 {\\n  loop\\n  forward . 127.0.0.1:" + up + "\\n}\\n", defaultHost: "127.0.0.1" });
+    target = dns.addresses[0].port;
+    console.log("bound " + target);
+    setTimeout(() => { console.log("still running"); process.exit(3); }, 9000);
+  `);
+  assert.equal(status, 1, out);
+  const bound = /bound (\d+)/.exec(out)?.[1];
+  assert.ok(bound, out);
+  assert.match(out, fatalLine(`127.0.0.1:${bound}`));
 });

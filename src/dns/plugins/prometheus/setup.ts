@@ -5,7 +5,7 @@ import { installPrometheus } from "./prometheus.ts";
 /** `prometheus [ADDRESS]`, default localhost:9153 (plugin/metrics/setup.go). */
 const mod: PluginModule = {
   name: "prometheus",
-  setup(ctx) {
+  async setup(ctx) {
     const d = ctx.dispenser;
     let addr = "localhost:9153";
     let seen = 0;
@@ -25,7 +25,7 @@ const mod: PluginModule = {
         throw d.err(`unknown option: ${opt}`);
       }
     }
-    installPrometheus(ctx, addr);
+    installPrometheus(ctx, ctx.podView ? await ctx.podView.httpAddress("prometheus", addr) : addr);
     return undefined;
   },
 };

@@ -5,7 +5,7 @@ import { installReady, type Monitor } from "./ready.ts";
 /** `ready [ADDRESS] { monitor until-ready|continuously }` (plugin/ready/setup.go). */
 const mod: PluginModule = {
   name: "ready",
-  setup(ctx) {
+  async setup(ctx) {
     const d = ctx.dispenser;
     let addr = ":8181";
     let monitor: Monitor = "until-ready";
@@ -28,7 +28,7 @@ const mod: PluginModule = {
         monitor = v[0];
       }
     }
-    installReady(ctx, addr, monitor);
+    installReady(ctx, ctx.podView ? await ctx.podView.httpAddress("ready", addr) : addr, monitor);
     return undefined;
   },
 };
