@@ -415,6 +415,7 @@ async function main(): Promise<void> {
   const entry = await dnsEntry();
   let dns: { proc: ChildProcess; stop(): Promise<void> } | undefined;
   let unbound: { proc: ChildProcess; stop(): Promise<void> } | undefined;
+  let bare: { proc: ChildProcess; stop(): Promise<void> } | undefined;
   try {
     const svcs = await createCluster(client);
 
@@ -529,10 +530,20 @@ async function main(): Promise<void> {
     await unbound.stop();
     unbound = undefined;
 
-    console.log(report({ started, loadStart, skiff, peer, rssSynced, rssAfter, changes }));
+    // ---- the ceiling: a bare Node UDP responder (same answer for everything, rcodes not checked) ----
+    const bport = await freePort();
+    const bareScript = join(import.meta.dirname, "bare.mjs");
+    bare = await startPinned(process.execPath, [bareScript, String(bport)], /ready/, "bare responder");
+    log("dnsperf against a bare Node responder");
+    const ceiling = measure(bare.proc.pid ?? 0, bport, qfile);
+    await bare.stop();
+    bare = undefined;
+
+    console.log(report({ started, loadStart, skiff, peer, ceiling, rssSynced, rssAfter, changes }));
   } finally {
     await dns?.stop();
     await unbound?.stop();
+    await bare?.stop();
     client.close();
     await api.stop();
     entry.cleanup();
@@ -614,6 +625,7 @@ function report(r: {
   loadStart: string;
   skiff: ServerRun;
   peer: ServerRun;
+  ceiling: ServerRun;
   rssSynced: number;
   rssAfter: number;
   changes: number[];
@@ -636,12 +648,15 @@ function report(r: {
     "Query mix: 45% A for Services, 15% SRV `_http._tcp`, 30% search-path NXDOMAINs, 10% PTR for ClusterIPs.",
     "skiff: `skiff dns` with kubeadm's default Corefile (kubernetes, cache 30, forward, prometheus, …) watching the apiserver.",
     "unbound: one thread, the same A/SRV/PTR records as `local-data` in `static` local zones (no additional section for SRV).",
+    "bare Node responder (`bench/dns/bare.mjs`): one fixed A record for every query, no parsing: the ceiling of one Node UDP socket here.",
     "",
     "| server | max qps | p50 ms | p99 ms | qps at -Q 10k | p50 ms | p99 ms | lost | CPU ms / 1k queries | RSS MiB |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     row("skiff dns", r.skiff),
     row("unbound", r.peer),
+    row("bare Node responder", r.ceiling),
     "",
+    `skiff / bare Node responder: ${fmt(r.skiff.max.qps / r.ceiling.max.qps, 2)} × the qps.`,
     `Ratio skiff / unbound: ${fmt(r.skiff.max.qps / r.peer.max.qps, 2)} × the qps; p99 at 10k qps ${fmt(percentile(r.skiff.fixed.latencies, 0.99) / percentile(r.peer.fixed.latencies, 0.99), 2)} × unbound's.`,
     `Memory of skiff dns: ${fmt(r.rssSynced)} MiB RSS once synced, ${fmt(r.rssAfter)} MiB after the load runs.`,
     `Change-to-answer (Service POST answered → first DNS answer with its ClusterIP, the name cached as NXDOMAIN before): p50 ${fmt(ch.p50)} ms, p99 ${fmt(ch.p99)} ms, max ${fmt(ch.max)} ms over ${ch.n} Services.`,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { parseHostPort } from "./plugins/forward/resolvconf.ts";
+import { nameserverTokens, parseHostPort } from "./plugins/forward/resolvconf.ts";
 
 /** One HTTP listener a plugin asked for, in the pod's terms and on the host. */
 export interface PodHttpListener {
@@ -54,13 +54,8 @@ export const RESOLV_CONF = "/etc/resolv.conf";
  */
 export function nameserverLines(text: string): Array<{ host: string; port: number }> {
   const out: Array<{ host: string; port: number }> = [];
-  for (const line of text.split("\n")) {
-    const f = line
-      .replace(/[#;].*$/, "")
-      .trim()
-      .split(/\s+/);
-    if (f[0] !== "nameserver" || f.length < 2) continue;
-    const hp = parseHostPort(f[1], 53);
+  for (const addr of nameserverTokens(text)) {
+    const hp = parseHostPort(addr, 53);
     if (hp) out.push(hp);
   }
   return out;

@@ -8,23 +8,10 @@ import dnsPacket, { type Answer } from "dns-packet";
 import { type DNSInstance, startDNS } from "../index.ts";
 import { Flag } from "../message/message.ts";
 import type { CachedReply, PluginModule } from "../plugin.ts";
-import { tcpExchange, udpExchange } from "../testing/dig.ts";
+import { encodeQuery, tcpExchange, udpExchange } from "../testing/dig.ts";
 import { render, Templates, templateKey, templateOptions } from "./fastpath.ts";
 
-function query(
-  name: string,
-  type: dnsPacket.RecordType,
-  id = 1,
-  extra: Partial<dnsPacket.Packet> = {},
-): Buffer {
-  return dnsPacket.encode({
-    id,
-    type: "query",
-    flags: Flag.RD,
-    questions: [{ name, type, class: "IN" }],
-    ...extra,
-  });
-}
+const query = encodeQuery;
 
 const opt = (options: dnsPacket.PacketOpt[] = []): Partial<dnsPacket.Packet> => ({
   additionals: [

@@ -8,7 +8,7 @@ import dnsPacket, { type Answer } from "dns-packet";
 import { type DNSInstance, startDNS } from "../index.ts";
 import { Flag, rcodeOf } from "../message/message.ts";
 import type { PluginModule } from "../plugin.ts";
-import { dig, tcpExchange, udpExchange } from "../testing/dig.ts";
+import { dig, encodeQuery, tcpExchange, udpExchange } from "../testing/dig.ts";
 
 /** Test-only plugin: 200 A records for any name, to force truncation. */
 const many: PluginModule = {
@@ -42,20 +42,7 @@ function replyOf(q: dnsPacket.Packet): dnsPacket.Packet {
   return { id: q.id, type: "response", flags: (q.flags ?? 0) & Flag.RD, questions: q.questions };
 }
 
-function query(
-  name: string,
-  type: dnsPacket.RecordType,
-  id = 4242,
-  extra: Partial<dnsPacket.Packet> = {},
-): Buffer {
-  return dnsPacket.encode({
-    id,
-    type: "query",
-    flags: Flag.RD,
-    questions: [{ name, type, class: "IN" }],
-    ...extra,
-  });
-}
+const query = encodeQuery;
 
 describe("dns server", () => {
   let dns: DNSInstance;

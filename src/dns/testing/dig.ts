@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import dgram from "node:dgram";
 import net from "node:net";
 import { promisify } from "node:util";
+import dnsPacket from "dns-packet";
 
 const run = promisify(execFile);
 
@@ -62,4 +63,20 @@ function u16(n: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(n);
   return b;
+}
+
+/** A recursion-desired query for name/type (class IN), with extra fields such as an OPT record. */
+export function encodeQuery(
+  name: string,
+  type: dnsPacket.RecordType,
+  id = 4242,
+  extra: Partial<dnsPacket.Packet> = {},
+): Buffer {
+  return dnsPacket.encode({
+    id,
+    type: "query",
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ name, type, class: "IN" }],
+    ...extra,
+  });
 }

@@ -47,14 +47,22 @@ export function resolvConfServers(path: string): HostPort[] {
     throw new Error(`not an IP address or file "${path}": ${e.message}`);
   }
   const out: HostPort[] = [];
+  for (const addr of nameserverTokens(text)) {
+    const host = stripZone(addr);
+    if (isIP(host)) out.push({ host, port: 53 });
+  }
+  return out;
+}
+
+/** The address token of each `nameserver` line of resolv.conf text, comments removed. */
+export function nameserverTokens(text: string): string[] {
+  const out: string[] = [];
   for (const line of text.split("\n")) {
     const f = line
       .replace(/[#;].*$/, "")
       .trim()
       .split(/\s+/);
-    if (f[0] !== "nameserver" || f.length < 2) continue;
-    const host = stripZone(f[1]);
-    if (isIP(host)) out.push({ host, port: 53 });
+    if (f[0] === "nameserver" && f.length >= 2) out.push(f[1]);
   }
   return out;
 }
