@@ -55,7 +55,10 @@ export interface Request {
   readonly do: boolean;
   /** Bytes of the query on the wire. */
   readonly length: number;
-  /** What plugins tell the server about this query's reply (shared by derived requests). */
+  /**
+   * What plugins tell the server about this query's reply: shared by copies of the request,
+   * fresh for a request with another question (capture.ts withQuestion).
+   */
   readonly notes?: RequestNotes;
   /**
    * Ask the whole server a new question (CoreDNS's upstream.Lookup): zone lookup and that zone's

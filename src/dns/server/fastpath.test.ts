@@ -168,6 +168,29 @@ describe("Templates", () => {
   });
 });
 
+/** Test-only: `<name>.via.` is answered with what a re-query of `<name>` through the server gives. */
+const via: PluginModule = {
+  name: "via",
+  setup(ctx) {
+    ctx.dispenser.next();
+    return (next) => ({
+      name: "via",
+      async serveDNS(req, w, signal) {
+        if (!req.lname.endsWith(".via.") || !req.lookup || !next) return next?.serveDNS(req, w, signal) ?? 2;
+        const m = await req.lookup(req.lname.slice(0, -"via.".length), "A", signal);
+        w.write({
+          id: req.msg.id,
+          type: "response",
+          flags: Flag.AA,
+          questions: req.msg.questions,
+          answers: (m?.answers ?? []).map((a) => ({ ...a, name: req.name }) as Answer),
+        });
+        return 0;
+      },
+    });
+  },
+};
+
 /** Test-only backend after cache: three A records, counting the queries that reach it. */
 let backendCalls = 0;
 const three: PluginModule = {
@@ -210,6 +233,7 @@ describe("reply templates in a running server", () => {
         prometheus 127.0.0.1:0
         loadbalance
         cache 30
+        via
         three
       }
       logged.:0 {
@@ -218,7 +242,7 @@ describe("reply templates in a running server", () => {
         cache 30
         three
       }`,
-      plugins: [three],
+      plugins: [via, three],
       log: (l) => lines.push(l),
     });
     port = dns.addresses[0].port;
@@ -251,6 +275,23 @@ describe("reply templates in a running server", () => {
       assert.deepEqual((r.answers ?? []).map(dataOf).sort(), ["10.1.0.1", "10.1.0.2", "10.1.0.3"]);
       for (const a of r.answers ?? []) assert.ok(ttlOf(a) <= 30 && ttlOf(a) > 0);
     }
+  });
+
+  test("a cache hit inside a re-query does not make the asker's reply a template", async () => {
+    for (let i = 0; i < 2; i++) assert.ok(await udpExchange(port, query("inner.example.", "A", i)));
+    const t0 = await metric(dns, "skiff_dns_template_replies_total");
+    // A miss whose re-query of inner.example. is a cache hit: that hit belongs to the re-query.
+    assert.ok(await udpExchange(port, query("inner.example.via.", "A", 10)));
+    assert.ok(await udpExchange(port, query("inner.example.via.", "A", 11)));
+    assert.equal(
+      (await metric(dns, "skiff_dns_template_replies_total")) - t0,
+      0,
+      "the second is a full-path hit",
+    );
+    const r = await udpExchange(port, query("inner.example.via.", "A", 12));
+    assert.ok(r);
+    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - t0, 1, "the third, a template");
+    assert.equal(dnsPacket.decode(r).answers?.length, 3);
   });
 
   test("over TCP the same template answers, framed", async () => {

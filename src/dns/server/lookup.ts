@@ -2,26 +2,25 @@
  * Re-querying the server from inside a query (CoreDNS's pkg/upstream Lookup over
  * dnsserver.Server.ServeDNS): a copy of the client's message with a new question (EDNS kept, as
  * request.NewWithQuestion does), the same zone lookup and chain as a client query, and a writer
- * that keeps the reply (nonwriter) after fitting it to the client's buffer (ScrubWriter).
+ * that keeps the reply as written (nonwriter): the client's reply is fitted to its buffer once,
+ * on the way out.
  *
  * Nesting is bounded: a client query is depth 0 and each lookup one deeper; past MAX_REENTRIES
  * the lookup fails (CoreDNS's server-wide maxreentries, 10, from #1484) and every lookup on that
  * path rethrows, so a CNAME loop through lookups ends in SERVFAIL for the client instead of
  * recursing.
  */
-import dnsPacket, { type Packet, type RecordType } from "dns-packet";
-import { rcodeOf, replyTo, setRcode, sizeAndDo } from "../message/message.ts";
-import { EncodeError, encodeMessage } from "../message/wire.ts";
+import type { Packet, RecordType } from "dns-packet";
+import { replyTo, sizeAndDo } from "../message/message.ts";
 import {
   type Logger,
   LookupLoopError,
   PluginError,
   Rcode,
-  type Remote,
   type Request,
-  type ResponseWriter,
   serverShouldWrite,
 } from "../plugin.ts";
+import { CaptureWriter, withQuestion } from "../response/capture.ts";
 import type { ZoneHandler } from "./server.ts";
 
 export const MAX_REENTRIES = 10;
@@ -39,10 +38,15 @@ interface Trail {
   exhausted: boolean;
 }
 
-/** The `lookup` of a client request (depth 0). */
-export function clientLookup(srv: LookupServer, req: Request): NonNullable<Request["lookup"]> {
-  return (name, qtype, signal) =>
-    lookupAt(srv, req, name, qtype, signal ?? srv.signal, 1, { exhausted: false });
+/** A lookup from a client request (depth 0): the first re-entry. */
+export function lookup(
+  srv: LookupServer,
+  parent: Request,
+  name: string,
+  qtype: RecordType,
+  signal?: AbortSignal,
+): Promise<Packet | undefined> {
+  return lookupAt(srv, parent, name, qtype, signal ?? srv.signal, 1, { exhausted: false });
 }
 
 async function lookupAt(
@@ -61,32 +65,16 @@ async function lookupAt(
     srv.log.warn(msg);
     throw new LookupLoopError(msg);
   }
-  const opt = (parent.msg.additionals ?? []).filter((a) => a.type === "OPT");
-  const msg = dnsPacket.decode(
-    dnsPacket.encode({
-      id: parent.msg.id,
-      type: "query",
-      flags: parent.msg.flags,
-      questions: [{ name: fq, type: qtype, class: "IN" }],
-      additionals: opt,
-    }),
-  );
   const sub: Request = {
-    ...parent,
-    msg,
+    ...withQuestion(parent, fq, qtype),
     zone: "",
-    name: fq,
-    lname: fq.toLowerCase(),
-    qtype,
-    qclass: "IN",
-    length: dnsPacket.encodingLength(msg),
     lookup: (n, t, s) => lookupAt(srv, sub, n, t, s ?? signal, depth + 1, trail),
   };
   const zh = srv.zoneFor(sub.lname, qtype);
   if (!zh?.chain) return errorReply(sub, Rcode.REFUSED);
   (sub as { zone: string }).zone = zh.zone;
 
-  const w = new CaptureWriter(sub, srv.log);
+  const w = new CaptureWriter(sub.remote);
   let rcode: number;
   try {
     rcode = await zh.chain.serveDNS(sub, w, signal);
@@ -109,46 +97,4 @@ function errorReply(req: Request, rcode: number): Packet {
   const m = replyTo(req.msg, rcode);
   sizeAndDo(req.msg, m);
   return m;
-}
-
-/** Keeps the reply instead of sending it, fitted to the request as the client writer would. */
-export class CaptureWriter implements ResponseWriter {
-  msg: Packet | undefined;
-  size = 0;
-
-  constructor(
-    private readonly req: Request,
-    private readonly log: Logger,
-  ) {}
-
-  get remote(): Remote {
-    return this.req.remote;
-  }
-
-  get written(): boolean {
-    return this.msg !== undefined;
-  }
-
-  write(msg: Packet): void {
-    msg.id = this.req.msg.id;
-    msg.type = "response";
-    sizeAndDo(this.req.msg, msg);
-    try {
-      const enc = encodeMessage(msg, this.req.size);
-      this.size = enc.buf.length;
-      // Truncation dropped records: keep what the client would have got.
-      this.msg = enc.truncated ? dnsPacket.decode(enc.buf) : msg;
-    } catch (err) {
-      if (!(err instanceof EncodeError)) throw err;
-      this.log.error(`cannot encode the reply to ${this.req.name} ${this.req.qtype}: ${err.message}`);
-      const m = setRcode(replyTo(this.req.msg), Rcode.SERVFAIL);
-      sizeAndDo(this.req.msg, m);
-      this.msg = m;
-      this.size = 0;
-    }
-  }
-
-  get rcode(): number {
-    return this.msg ? rcodeOf(this.msg) : 0;
-  }
 }

@@ -37,7 +37,7 @@ import {
   templateKey,
 } from "./fastpath.ts";
 import type { CounterChild } from "./lite-metrics.ts";
-import { clientLookup } from "./lookup.ts";
+import { type LookupServer, lookup } from "./lookup.ts";
 import { qtypeLabel, type ServerMetrics } from "./metrics.ts";
 
 export type Proto = "udp" | "tcp";
@@ -80,6 +80,8 @@ export class DnsServer {
   private readonly templateReplies: CounterChild;
   /** Bound metric children per label set, for the full path's report(). */
   private readonly stats = new Map<string, FastStats>();
+  /** This server as lookups re-enter it. */
+  private readonly lookupServer: LookupServer;
   private idle: (() => void) | undefined;
 
   constructor(opts: ServerOptions) {
@@ -87,6 +89,7 @@ export class DnsServer {
     this.addr = opts.addr;
     this.zones = opts.zones;
     this.root = opts.zones.get(".");
+    this.lookupServer = { zoneFor: (l, q) => this.lookup(l, q), signal: this.abort.signal, log: opts.log };
     this.templateReplies = opts.metrics.templateReplies.child({ server: opts.addr });
   }
 
@@ -147,6 +150,13 @@ export class DnsServer {
       st.duration.observe((performance.now() - start) / 1000);
     }
     return out;
+  }
+
+  /** Keep a cache hit's encoded reply as the template for its query (fastpath.ts). */
+  offerTemplate(query: Buffer, out: Buffer, cached: CachedReply, zh: ZoneHandler, req: Request): void {
+    if (!zh.templates) return;
+    const meta: TemplateMeta = { zone: zh.zone, qtype: req.qtype, do: req.do, metrics: zh.metrics };
+    this.templates.offer(query, out, cached, zh.templates, meta);
   }
 
   /** The metric children of one template, bound once (lite-metrics.ts). */
@@ -236,11 +246,8 @@ export class DnsServer {
     if (zh.templates) (req as { notes?: RequestNotes }).notes = {};
 
     const w = new Writer(req, send, this.opts.log);
-    if (zh.templates) {
-      const opts = zh.templates;
-      const meta: TemplateMeta = { zone: zh.zone, qtype: req.qtype, do: req.do, metrics: zh.metrics };
-      w.template = (out, cached) => this.templates.offer(buf, out, cached, opts, meta);
-    }
+    // Only a cache hit's reply becomes a template: the writer calls back then, and only then.
+    if (zh.templates) w.template = { server: this, zh, query: buf };
     let rcode: number;
     try {
       rcode = await zh.chain.serveDNS(req, w, this.abort.signal);
@@ -323,12 +330,7 @@ export class DnsServer {
     qtype: RecordType,
     signal?: AbortSignal,
   ): Promise<Packet | undefined> {
-    const srv = {
-      zoneFor: (l: string, q: string) => this.lookup(l, q),
-      signal: this.abort.signal,
-      log: this.opts.log,
-    };
-    return clientLookup(srv, parent)(name, qtype, signal);
+    return lookup(this.lookupServer, parent, name, qtype, signal);
   }
 }
 
@@ -361,8 +363,8 @@ class Writer implements ResponseWriter, PluginTracker {
   rcode = 0;
   size = 0;
   plugin = "";
-  /** Set for blocks with reply templates: called with a cache hit's encoded reply. */
-  template: ((out: Buffer, cached: CachedReply) => unknown) | undefined;
+  /** Set for blocks with reply templates: where a cache hit's encoded reply is offered. */
+  template: { server: DnsServer; zh: ZoneHandler; query: Buffer } | undefined;
 
   constructor(
     private readonly req: Request,
@@ -395,7 +397,8 @@ class Writer implements ResponseWriter, PluginTracker {
     this.rcode = rcodeOf(msg);
     this.size = out.length;
     const cached = this.req.notes?.cached;
-    if (cached && encoded && this.template) this.template(out, cached);
+    const t = this.template;
+    if (cached && encoded && t) t.server.offerTemplate(t.query, out, cached, t.zh, this.req);
     this.send(out);
   }
 }

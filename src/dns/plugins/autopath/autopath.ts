@@ -16,7 +16,7 @@ import {
   type ResponseWriter,
   serverShouldWrite,
 } from "../../plugin.ts";
-import { CaptureWriter, requestFor } from "../kubernetes/upstream.ts";
+import { CaptureWriter, withQuestion } from "../../response/capture.ts";
 
 /** A plugin that knows the client's search path (CoreDNS's AutoPather); "" ends the path. */
 export interface AutoPather {
@@ -75,7 +75,7 @@ export class AutoPath implements Handler {
     for (let i = 0; i < path.length; i++) {
       const s = path[i];
       const qname = s === "" || s === "." ? `${base}.` : base === "" ? s : `${base}.${s}`;
-      const sub = requestFor(req, qname, req.qtype as Parameters<typeof requestFor>[2]);
+      const sub = withQuestion(req, qname, req.qtype as Parameters<typeof withQuestion>[2]);
       sub.msg.id = req.msg.id;
       sub.msg.flags = req.msg.flags;
       sub.msg.additionals = req.msg.additionals;
