@@ -21,6 +21,23 @@ test("the query mix has the issue's proportions and only names the cluster serve
   assert.deepEqual(queryMix(svcs, 50, 2), queryMix(svcs, 50, 2), "deterministic");
 });
 
+test("the mix spreads over the whole cluster: every Service is asked for, most questions are distinct", () => {
+  // The bench's own size: 10,000 Services in 100 namespaces, 200,000 lines. Uniform picks give
+  // each Service about 20 lines, and the search-path names (over 100 own namespaces) are mostly
+  // new each time: about 60,000 distinct questions (a broken generator once gave 5,824).
+  const many: SvcRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
+    name: `svc-${i}`,
+    namespace: `ns-${i % 100}`,
+    clusterIP: `10.96.${i >> 8}.${i & 255}`,
+  }));
+  const lines = queryMix(many, 200_000, 100).trim().split("\n");
+  const named = new Set(lines.map((l) => /svc-(\d+)/.exec(l)?.[1]).filter((x) => x !== undefined));
+  const ptrs = new Set(lines.filter((l) => l.endsWith("PTR")));
+  assert.ok(named.size === 10_000, `Services asked for by name: ${named.size}`);
+  assert.ok(ptrs.size > 8_000, `distinct PTR questions: ${ptrs.size}`);
+  assert.ok(new Set(lines).size > 50_000, `distinct lines: ${new Set(lines).size}`);
+});
+
 test("addresses and reverse names", () => {
   assert.equal(podIP(0), "10.244.0.1");
   assert.equal(podIP(49_999), "10.244.195.80");

@@ -35,11 +35,7 @@ export function ptrName(ip: string): string {
  */
 export function queryMix(svcs: SvcRecord[], lines: number, namespaces: number): string {
   const out: string[] = [];
-  let seed = 12345;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x80000000;
-  };
+  const rnd = mulberry32(12345);
   for (let i = 0; i < lines; i++) {
     const s = svcs[Math.floor(rnd() * svcs.length)];
     const fq = `${s.name}.${s.namespace}.svc.${ZONE}`;
@@ -53,6 +49,21 @@ export function queryMix(svcs: SvcRecord[], lines: number, namespaces: number): 
     } else out.push(`${ptrName(s.clusterIP)} PTR`);
   }
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * A small seeded generator (mulberry32) in 32-bit integer arithmetic. The mix once used an LCG in
+ * floating point, whose products passed 2^53 and collapsed it into a cycle of a few thousand
+ * values: 200,000 lines held only 5,824 distinct queries, far fewer than a cluster asks.
+ */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /**

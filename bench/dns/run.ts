@@ -18,6 +18,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import dnsPacket from "dns-packet";
 import { pluginNamed } from "../../src/dns/plugins/index.ts";
+import { loadAddon, type UdpMode, udpMode } from "../../src/dns/server/udp-batch.ts";
 import { skiffBin } from "../../test/e2e/harness.ts";
 import {
   Client,
@@ -316,22 +317,13 @@ async function dnsEntry(): Promise<{ args: string[]; what: string; cleanup(): vo
   }
   if (!process.argv.includes("--bundle")) return { args: [skiffBin], what: "bin/skiff.js", cleanup() {} };
   // Inside the repository, so the bundle's external packages resolve from node_modules.
-  const out = join(root, "dist", `bench-dns-${process.pid}.mjs`);
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: [join(root, "src/cli/main.ts")],
-    outfile: out,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-  });
+  const outdir = join(root, "dist", `bench-dns-${process.pid}`);
+  const { buildSkiff } = await import("../../scripts/build.mjs");
+  const out = await buildSkiff({ outdir, sourcemap: false });
   return {
     args: [out],
-    what: "a bundle of the working tree (esbuild, as npm run build)",
-    cleanup: () => rmSync(out, { force: true }),
+    what: "a bundle of the working tree (scripts/build.mjs, as npm run build)",
+    cleanup: () => rmSync(outdir, { recursive: true, force: true }),
   };
 }
 
@@ -409,6 +401,9 @@ async function main(): Promise<void> {
     );
   const started = new Date();
   const loadStart = load();
+  // The UDP path skiff dns takes (SKIFF_DNS_UDP=dgram in the environment forces Node's dgram).
+  const udp = udpMode();
+  log(`skiff dns UDP path: ${udp === "native" ? "native batched socket (native/udpio)" : "Node dgram"}`);
   const dir = tempDir("skiff-bench-dns-");
   const api = await startApiserver();
   const client = new Client(api.endpoint, 64);
@@ -518,6 +513,23 @@ async function main(): Promise<void> {
     await dns?.stop();
     dns = undefined;
 
+    // --udp-both: skiff dns again over Node's dgram socket, for the same tree in the same run.
+    let skiffDgram: ServerRun | undefined;
+    if (process.argv.includes("--udp-both") && udp === "native") {
+      process.env.SKIFF_DNS_UDP = "dgram";
+      try {
+        const { pid } = await startDns([]);
+        log("dnsperf against skiff dns over dgram");
+        skiffDgram = measure(pid, port, qfile);
+        checkRcodes("skiff (dgram)", skiffDgram.max);
+      } finally {
+        delete process.env.SKIFF_DNS_UDP;
+        // startDns assigned it (TypeScript still sees the `undefined` above).
+        await (dns as { stop(): Promise<void> } | undefined)?.stop();
+        dns = undefined;
+      }
+    }
+
     // ---- the peer: unbound with the same records ----
     const uport = await freePort();
     const conf = join(dir, "unbound.conf");
@@ -538,8 +550,33 @@ async function main(): Promise<void> {
     const ceiling = measure(bare.proc.pid ?? 0, bport, qfile);
     await bare.stop();
     bare = undefined;
+    // The same responder over the native batched socket (recvmmsg/sendmmsg), when it is built.
+    let ceilingNative: ServerRun | undefined;
+    if ("addon" in loadAddon()) {
+      const nport = await freePort();
+      const script = join(import.meta.dirname, "bare-native.mjs");
+      bare = await startPinned(process.execPath, [script, String(nport)], /ready/, "bare native responder");
+      log("dnsperf against a bare native-socket responder");
+      ceilingNative = measure(bare.proc.pid ?? 0, nport, qfile);
+      await bare.stop();
+      bare = undefined;
+    }
 
-    console.log(report({ started, loadStart, skiff, peer, ceiling, rssSynced, rssAfter, changes }));
+    console.log(
+      report({
+        started,
+        loadStart,
+        skiff,
+        skiffDgram,
+        peer,
+        ceiling,
+        ceilingNative,
+        udp,
+        rssSynced,
+        rssAfter,
+        changes,
+      }),
+    );
   } finally {
     await dns?.stop();
     await unbound?.stop();
@@ -626,6 +663,9 @@ function report(r: {
   skiff: ServerRun;
   peer: ServerRun;
   ceiling: ServerRun;
+  ceilingNative: ServerRun | undefined;
+  udp: UdpMode;
+  skiffDgram: ServerRun | undefined;
   rssSynced: number;
   rssAfter: number;
   changes: number[];
@@ -648,15 +688,22 @@ function report(r: {
     "Query mix: 45% A for Services, 15% SRV `_http._tcp`, 30% search-path NXDOMAINs, 10% PTR for ClusterIPs.",
     "skiff: `skiff dns` with kubeadm's default Corefile (kubernetes, cache 30, forward, prometheus, …) watching the apiserver.",
     "unbound: one thread, the same A/SRV/PTR records as `local-data` in `static` local zones (no additional section for SRV).",
-    "bare Node responder (`bench/dns/bare.mjs`): one fixed A record for every query, no parsing: the ceiling of one Node UDP socket here.",
+    "bare Node responder (`bench/dns/bare.mjs`): one fixed A record for every query, no parsing: the ceiling of one Node dgram socket here.",
+    "bare native responder (`bench/dns/bare-native.mjs`): the same responder over the batched native socket skiff dns uses (recvmmsg/sendmmsg, up to 64 datagrams per JS call).",
+    `skiff dns's UDP path: ${r.udp === "native" ? "the native batched socket" : "Node's dgram socket (SKIFF_DNS_UDP=dgram, or the addon is not built)"}.`,
     "",
     "| server | max qps | p50 ms | p99 ms | qps at -Q 10k | p50 ms | p99 ms | lost | CPU ms / 1k queries | RSS MiB |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    row("skiff dns", r.skiff),
+    row(r.skiffDgram ? "skiff dns (native UDP)" : "skiff dns", r.skiff),
+    ...(r.skiffDgram ? [row("skiff dns (dgram)", r.skiffDgram)] : []),
     row("unbound", r.peer),
     row("bare Node responder", r.ceiling),
+    ...(r.ceilingNative ? [row("bare native responder", r.ceilingNative)] : []),
     "",
     `skiff / bare Node responder: ${fmt(r.skiff.max.qps / r.ceiling.max.qps, 2)} × the qps.`,
+    ...(r.ceilingNative
+      ? [`skiff / bare native responder: ${fmt(r.skiff.max.qps / r.ceilingNative.max.qps, 2)} × the qps.`]
+      : []),
     `Ratio skiff / unbound: ${fmt(r.skiff.max.qps / r.peer.max.qps, 2)} × the qps; p99 at 10k qps ${fmt(percentile(r.skiff.fixed.latencies, 0.99) / percentile(r.peer.fixed.latencies, 0.99), 2)} × unbound's.`,
     `Memory of skiff dns: ${fmt(r.rssSynced)} MiB RSS once synced, ${fmt(r.rssAfter)} MiB after the load runs.`,
     `Change-to-answer (Service POST answered → first DNS answer with its ClusterIP, the name cached as NXDOMAIN before): p50 ${fmt(ch.p50)} ms, p99 ${fmt(ch.p99)} ms, max ${fmt(ch.max)} ms over ${ch.n} Services.`,

@@ -6,6 +6,7 @@ import { ApiServer } from "../api/server/server.ts";
 import { openStore } from "../api/storage/index.ts";
 import type { Store } from "../api/storage/types.ts";
 import { defaultDataDir, type FlagSpec, helpText, parseFlags, portFlag, UsageError } from "./flags.ts";
+import { untilSignal } from "./signal.ts";
 
 export const apiserverFlags: FlagSpec = {
   "data-dir": {
@@ -113,17 +114,5 @@ export async function apiserverCommand(argv: string[]): Promise<void> {
   await running.stop();
 }
 
-/** Resolves on SIGTERM or SIGINT. */
-export function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (sig: string) => {
-      process.off("SIGTERM", term);
-      process.off("SIGINT", int);
-      resolve(sig);
-    };
-    const term = () => on("SIGTERM");
-    const int = () => on("SIGINT");
-    process.on("SIGTERM", term);
-    process.on("SIGINT", int);
-  });
-}
+// Other subcommands import it from here.
+export { untilSignal };

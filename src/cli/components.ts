@@ -2,8 +2,7 @@
 import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import { startSimulatedAgent } from "../agent/index.ts";
-import { loadKubeconfig } from "../client/kubeconfig.ts";
-import { RestClient } from "../client/rest.ts";
+import type { RestClient } from "../client/rest.ts";
 import { InformerFactory } from "../controllers/framework/index.ts";
 import {
   StaleInformerCacheError,
@@ -13,6 +12,7 @@ import {
 } from "../controllers/index.ts";
 import { startScheduler } from "../controllers/scheduler/index.ts";
 import { parsePool } from "../controllers/servicelb/index.ts";
+import { clientFor } from "./client.ts";
 import { UsageError } from "./flags.ts";
 
 export interface Running {
@@ -31,13 +31,7 @@ function logError(component: string) {
   };
 }
 
-export function clientFor(kubeconfig: string): RestClient {
-  try {
-    return new RestClient(loadKubeconfig(kubeconfig), { userAgent: "skiff" });
-  } catch (e) {
-    throw new UsageError(`cannot use kubeconfig ${kubeconfig}: ${e instanceof Error ? e.message : e}`);
-  }
-}
+export { clientFor };
 
 /** kube-controller-manager's part: endpoint and workload controllers, the LB pool, the scheduler. */
 export function startControllers(client: RestClient, opts: { lbPool: string[] }): Running {

@@ -3,14 +3,14 @@ import dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { EventRecorder } from "../controllers/framework/index.ts";
+import { EventRecorder } from "../controllers/framework/events.ts";
 import { type ConfigMapDNS, serveConfigMap } from "../dns/configmap.ts";
 import { type ConfigMap, kubeadmCorefile } from "../dns/configmap-manifests.ts";
 import { startDNS } from "../dns/index.ts";
 import { freeTcpPort, HostPodView, POD_DNS_PORT, type PodHttpListener, RESOLV_CONF } from "../dns/podview.ts";
-import { untilSignal } from "./apiserver.ts";
-import { clientFor } from "./components.ts";
+import { clientFor } from "./client.ts";
 import { type FlagSpec, helpText, parseFlags, portFlag, UsageError } from "./flags.ts";
+import { untilSignal } from "./signal.ts";
 
 export const dnsFlags: FlagSpec = {
   corefile: {

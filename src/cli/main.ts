@@ -1,22 +1,39 @@
 /** The `skiff` command. */
 
 import { skiffVersion } from "../api/server/version.ts";
-import { agentCommand } from "./agent.ts";
-import { apiserverCommand } from "./apiserver.ts";
-import { controllersCommand } from "./controllers.ts";
-import { dnsCommand } from "./dns.ts";
 import { UsageError } from "./flags.ts";
-import { upCommand } from "./up.ts";
 
-const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
-  up: { run: upCommand, help: "bring everything up on this machine: apiserver, controllers, a node" },
-  apiserver: { run: apiserverCommand, help: "serve the Kubernetes API over the embedded store" },
+type Run = (argv: string[]) => Promise<void>;
+
+/**
+ * Each subcommand's module is imported only when it runs: the bundle is split per import, so
+ * `skiff dns` never loads the apiserver's packages (SQLite, X.509, protobuf) or the controllers.
+ */
+const commands: Record<string, { load: () => Promise<Run>; help: string }> = {
+  up: {
+    load: async () => (await import("./up.ts")).upCommand,
+    help: "bring everything up on this machine: apiserver, controllers, a node",
+  },
+  apiserver: {
+    load: async () => (await import("./apiserver.ts")).apiserverCommand,
+    help: "serve the Kubernetes API over the embedded store",
+  },
   controllers: {
-    run: controllersCommand,
+    load: async () => (await import("./controllers.ts")).controllersCommand,
     help: "run the controllers and the scheduler against an apiserver",
   },
-  agent: { run: agentCommand, help: "run a node (simulated runtime) against an apiserver" },
-  dns: { run: dnsCommand, help: "serve cluster DNS from a CoreDNS-compatible Corefile" },
+  agent: {
+    load: async () => (await import("./agent.ts")).agentCommand,
+    help: "run a node (simulated runtime) against an apiserver",
+  },
+  dns: {
+    load: async () => {
+      // Before the DNS code loads: compiling it would already grow V8's young generation to 4 MiB.
+      (await import("./dns-heap.ts")).tuneHeapForDNS();
+      return (await import("./dns.ts")).dnsCommand;
+    },
+    help: "serve cluster DNS from a CoreDNS-compatible Corefile",
+  },
 };
 
 function usage(): string {
@@ -50,7 +67,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await c.run(rest);
+    const run = await c.load();
+    await run(rest);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

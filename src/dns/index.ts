@@ -130,10 +130,15 @@ export async function startDNS(opts: StartOptions): Promise<DNSInstance> {
     try {
       for (const [key, spec] of next.servers) {
         if (listeners.has(key) && spec.port !== 0) continue;
+        const failures = serverMetrics.udpReplyFailures;
         const l = new Listener(servers.get(key)!, {
           host: spec.host,
           port: spec.port,
           tcpIdleMs: opts.tcpIdleMs,
+          failures: {
+            bufferFull: failures.child({ server: spec.addr, reason: "buffer_full" }),
+            error: failures.child({ server: spec.addr, reason: "error" }),
+          },
         });
         await l.listen();
         fresh.set(key, l);

@@ -53,19 +53,37 @@ class Writer {
       }
       if (this.offset < 0x3fff) this.names.set(suffix, this.offset);
       const dot = s.indexOf(".", pos);
-      const label = dot < 0 ? suffix : s.slice(pos, dot);
-      const len = Buffer.byteLength(label);
-      if (len === 0 || len > 63) throw new EncodeError(`invalid label in name ${JSON.stringify(n)}`);
-      total += len + 1;
-      if (total > 255) throw new EncodeError(`name too long: ${n}`);
-      this.room(len + 1);
-      this.buf[this.offset] = len;
-      this.buf.write(label, this.offset + 1);
-      this.offset += len + 1;
+      const end = dot < 0 ? s.length : dot;
+      const len = asciiLength(s, pos, end);
+      if (len >= 0) {
+        // The common case, written byte by byte: no label string, no UTF-8 encoder call.
+        this.label(n, len, total);
+        total += len + 1;
+        const buf = this.buf;
+        let o = this.offset;
+        buf[o++] = len;
+        for (let i = pos; i < end; i++) buf[o++] = s.charCodeAt(i);
+        this.offset = o;
+      } else {
+        const label = s.slice(pos, end);
+        const bytes = Buffer.byteLength(label);
+        this.label(n, bytes, total);
+        total += bytes + 1;
+        this.buf[this.offset] = bytes;
+        this.buf.write(label, this.offset + 1);
+        this.offset += bytes + 1;
+      }
       if (dot < 0) break;
       pos = dot + 1;
     }
     this.byte(0);
+  }
+
+  /** Check one label of `n` (its byte length, the name's length so far) and make room for it. */
+  private label(n: string, len: number, total: number): void {
+    if (len === 0 || len > 63) throw new EncodeError(`invalid label in name ${JSON.stringify(n)}`);
+    if (total + len + 1 > 255) throw new EncodeError(`name too long: ${n}`);
+    this.room(len + 1);
   }
 
   room(n: number): void {
@@ -227,50 +245,58 @@ function tryEncode(
   return Buffer.from(scratch.subarray(0, w.offset));
 }
 
-const CLASSES: Record<string, number> = { IN: 1, CS: 2, CH: 3, HS: 4, ANY: 255 };
+/** The length of s[from, to) when it is all ASCII (so one byte per character), else -1. */
+function asciiLength(s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) > 0x7f) return -1;
+  return to - from;
+}
+
+const CLASSES = new Map(Object.entries({ IN: 1, CS: 2, CH: 3, HS: 4, ANY: 255 }));
 
 function classToNumber(c: string): number {
-  const n = CLASSES[c.toUpperCase()];
+  const n = CLASSES.get(c) ?? CLASSES.get(c.toUpperCase());
   if (n !== undefined) return n;
   const m = /^(?:CLASS|UNKNOWN_)(\d+)$/i.exec(c);
   if (m) return Number(m[1]) & 0xffff;
   throw new EncodeError(`unknown class ${c}`);
 }
 
-const TYPES: Record<string, number> = {
-  A: 1,
-  NS: 2,
-  CNAME: 5,
-  SOA: 6,
-  NULL: 10,
-  PTR: 12,
-  HINFO: 13,
-  MX: 15,
-  TXT: 16,
-  RP: 17,
-  AAAA: 28,
-  SRV: 33,
-  NAPTR: 35,
-  DNAME: 39,
-  OPT: 41,
-  DS: 43,
-  SSHFP: 44,
-  RRSIG: 46,
-  NSEC: 47,
-  DNSKEY: 48,
-  NSEC3: 50,
-  TLSA: 52,
-  SVCB: 64,
-  HTTPS: 65,
-  ANY: 255,
-  AXFR: 252,
-  IXFR: 251,
-  CAA: 257,
-};
+const TYPES = new Map<string, number>(
+  Object.entries({
+    A: 1,
+    NS: 2,
+    CNAME: 5,
+    SOA: 6,
+    NULL: 10,
+    PTR: 12,
+    HINFO: 13,
+    MX: 15,
+    TXT: 16,
+    RP: 17,
+    AAAA: 28,
+    SRV: 33,
+    NAPTR: 35,
+    DNAME: 39,
+    OPT: 41,
+    DS: 43,
+    SSHFP: 44,
+    RRSIG: 46,
+    NSEC: 47,
+    DNSKEY: 48,
+    NSEC3: 50,
+    TLSA: 52,
+    SVCB: 64,
+    HTTPS: 65,
+    ANY: 255,
+    AXFR: 252,
+    IXFR: 251,
+    CAA: 257,
+  }),
+);
 
 /** A record type's number; accepts dns-packet's "UNKNOWN_n" and RFC 3597's "TYPEn". */
 export function typeToNumber(t: string): number {
-  const n = TYPES[t.toUpperCase()];
+  const n = TYPES.get(t) ?? TYPES.get(t.toUpperCase());
   if (n !== undefined) return n;
   const m = /^(?:TYPE|UNKNOWN_)(\d+)$/i.exec(t);
   if (m) return Number(m[1]) & 0xffff;

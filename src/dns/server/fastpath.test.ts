@@ -9,7 +9,7 @@ import { type DNSInstance, startDNS } from "../index.ts";
 import { Flag } from "../message/message.ts";
 import type { CachedReply, PluginModule } from "../plugin.ts";
 import { encodeQuery, tcpExchange, udpExchange } from "../testing/dig.ts";
-import { render, Templates, templateKey, templateOptions } from "./fastpath.ts";
+import { render, renderInto, Templates, templateKey, templateOptions } from "./fastpath.ts";
 
 const query = encodeQuery;
 
@@ -107,6 +107,34 @@ describe("Templates", () => {
     assert.equal(ts.lookup(templateKey(q2) ?? ""), undefined, "removed from the cache");
   });
 
+  test("renderInto writes the same reply at an offset of a shared buffer, touching nothing else", () => {
+    const ts = new Templates();
+    const q = query("b.example.", "A", 3);
+    const r = reply(q, [
+      { name: "b.example.", type: "A", ttl: 30, data: "10.0.0.1" },
+      { name: "b.example.", type: "A", ttl: 30, data: "10.0.0.2" },
+    ]);
+    const t = ts.offer(q, r, new Entry(), { shuffle: true }, META);
+    assert.ok(t);
+    const q2 = query("b.example.", "A", 0x4242);
+    const out = Buffer.alloc(100 + r.length + 100, 0xee);
+    const n = renderInto(t, q2, 17, out, 100);
+    assert.equal(n, r.length);
+    assert.ok(
+      out.subarray(0, 100).every((b) => b === 0xee),
+      "bytes before the slot untouched",
+    );
+    assert.ok(
+      out.subarray(100 + n).every((b) => b === 0xee),
+      "bytes after the slot untouched",
+    );
+    const got = dnsPacket.decode(out.subarray(100, 100 + n));
+    const want = dnsPacket.decode(render(t, q2, 17));
+    assert.equal(got.id, 0x4242);
+    assert.deepEqual((got.answers ?? []).map(ttlOf), [17, 17]);
+    assert.deepEqual((got.answers ?? []).map(dataOf).sort(), (want.answers ?? []).map(dataOf).sort());
+  });
+
   test("with the shuffle, records other records point into are never moved", () => {
     // A CNAME to a name first written in full as the owner of the first A record, then
     // compressed against it: moving that record would break the later pointers.
@@ -202,7 +230,14 @@ const three: PluginModule = {
       serveDNS(req, w) {
         backendCalls++;
         const answers: Answer[] = ["10.1.0.1", "10.1.0.2", "10.1.0.3"].map(
-          (data) => ({ name: req.name, type: "A", ttl: 60, data }) as Answer,
+          // Owners as asked, but lower case for names under lower.example.
+          (data) =>
+            ({
+              name: req.lname.endsWith("lower.example.") ? req.lname : req.name,
+              type: "A",
+              ttl: 60,
+              data,
+            }) as Answer,
         );
         w.write({ id: req.msg.id, type: "response", flags: Flag.AA, questions: req.msg.questions, answers });
         return Promise.resolve(0);
@@ -249,7 +284,7 @@ describe("reply templates in a running server", () => {
   });
   after(() => dns.stop());
 
-  test("the third identical query on comes from the template, with the full path's metrics", async () => {
+  test("from the second identical query on, the template of the reply that filled the cache answers", async () => {
     backendCalls = 0;
     const before = await metric(dns, "skiff_dns_template_replies_total");
     const reqs0 = await metric(dns, "coredns_dns_requests_total");
@@ -262,35 +297,47 @@ describe("reply templates in a running server", () => {
       replies.push(dnsPacket.decode(r));
     }
     assert.equal(backendCalls, 1, "one miss, then cache");
-    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - before, 4, "queries 3-6");
+    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - before, 5, "queries 2-6");
     assert.equal((await metric(dns, "coredns_dns_requests_total")) - reqs0, 6);
     assert.equal((await metric(dns, "coredns_cache_hits_total", 'type="success"')) - hits0, 5);
     assert.equal((await metric(dns, "coredns_dns_responses_total", 'plugin="cache"')) - resp0, 5);
-    const first = replies[1];
+    // A cache hit through the full path (an EDNS cookie keeps a query off the templates): its
+    // header is the one every template reply must carry, not the backend's.
+    const cookie = opt([{ code: 10, data: Buffer.alloc(8, 7) } as unknown as dnsPacket.PacketOpt]);
+    const full = await udpExchange(port, query("Web.Example.", "A", 99, cookie));
+    assert.ok(full);
+    const hitFlags = dnsPacket.decode(full).flags;
+    assert.equal(
+      (await metric(dns, "skiff_dns_template_replies_total")) - before,
+      5,
+      "the cookie query took the full path",
+    );
+    assert.notEqual(replies[0].flags, hitFlags, "the backend's own header differs from a hit's");
     for (const [i, r] of replies.entries()) {
       assert.equal(r.id, 100 + i);
-      // The miss is the backend's reply; every hit, full path or template, has the cache's header.
-      if (i > 0) assert.equal(r.flags, first.flags, "same header flags as the full path's cache hit");
+      if (i > 0) assert.equal(r.flags, hitFlags, "a cache hit's header flags");
       assert.equal(r.questions?.[0]?.name, "Web.Example", "the query's case");
       assert.deepEqual((r.answers ?? []).map(dataOf).sort(), ["10.1.0.1", "10.1.0.2", "10.1.0.3"]);
       for (const a of r.answers ?? []) assert.ok(ttlOf(a) <= 30 && ttlOf(a) > 0);
     }
   });
 
-  test("a cache hit inside a re-query does not make the asker's reply a template", async () => {
+  test("an answer whose owner differs in case from the question is no template until a hit", async () => {
+    // `three` writes owners lower case: a hit writes them as asked, so the miss's bytes are not a hit's.
+    const before = await metric(dns, "skiff_dns_template_replies_total");
+    for (let i = 0; i < 3; i++) assert.ok(await udpExchange(port, query("LOWER.example.", "A", i)));
+    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - before, 1, "only the third");
+  });
+
+  test("a re-query's cache hit does not tie the asker's template to the re-query's entry", async () => {
     for (let i = 0; i < 2; i++) assert.ok(await udpExchange(port, query("inner.example.", "A", i)));
     const t0 = await metric(dns, "skiff_dns_template_replies_total");
-    // A miss whose re-query of inner.example. is a cache hit: that hit belongs to the re-query.
+    // A miss whose re-query of inner.example. is a cache hit: that hit belongs to the re-query;
+    // the asker's template comes from its own entry, filled by this reply.
     assert.ok(await udpExchange(port, query("inner.example.via.", "A", 10)));
-    assert.ok(await udpExchange(port, query("inner.example.via.", "A", 11)));
-    assert.equal(
-      (await metric(dns, "skiff_dns_template_replies_total")) - t0,
-      0,
-      "the second is a full-path hit",
-    );
-    const r = await udpExchange(port, query("inner.example.via.", "A", 12));
+    const r = await udpExchange(port, query("inner.example.via.", "A", 11));
     assert.ok(r);
-    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - t0, 1, "the third, a template");
+    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - t0, 1, "the second, a template");
     assert.equal(dnsPacket.decode(r).answers?.length, 3);
   });
 

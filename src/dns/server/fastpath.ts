@@ -139,17 +139,23 @@ export class Templates {
 
 /** The reply for a query with this template: a copy with the query's id, TTLs and shuffle. */
 export function render(t: Template, query: Buffer, ttl: number): Buffer {
-  const src = t.reply;
-  const out = Buffer.allocUnsafe(src.length);
-  src.copy(out, 0);
-  out[0] = query[0];
-  out[1] = query[1];
-  for (const g of t.groups) shuffleInto(out, src, g);
-  for (const off of t.ttls) out.writeUInt32BE(ttl, off);
+  const out = Buffer.allocUnsafe(t.reply.length);
+  renderInto(t, query, ttl, out, 0);
   return out;
 }
 
-function shuffleInto(out: Buffer, src: Buffer, g: Group): void {
+/** render() into `out` at `at` (room for the whole reply is the caller's); returns its length. */
+export function renderInto(t: Template, query: Buffer, ttl: number, out: Buffer, at: number): number {
+  const src = t.reply;
+  src.copy(out, at);
+  out[at] = query[0];
+  out[at + 1] = query[1];
+  for (const g of t.groups) shuffleInto(out, at, src, g);
+  for (const off of t.ttls) out.writeUInt32BE(ttl, at + off);
+  return src.length;
+}
+
+function shuffleInto(out: Buffer, at: number, src: Buffer, g: Group): void {
   const n = g.length;
   const order = new Array<number>(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -161,7 +167,7 @@ function shuffleInto(out: Buffer, src: Buffer, g: Group): void {
   }
   for (let i = 0; i < n; i++) {
     const from = g[order[i]];
-    if (order[i] !== i) src.copy(out, g[i].start, from.start, from.end);
+    if (order[i] !== i) src.copy(out, at + g[i].start, from.start, from.end);
   }
 }
 
@@ -224,7 +230,10 @@ function compile(
     }
   }
   const ttls = rrs.filter((r) => r.type !== TYPE_OPT).map((r) => r.ttlAt);
-  return { reply: Buffer.from(reply), ttls, groups, cached, rcode, meta, stats: [] };
+  const copy = Buffer.from(reply);
+  // The reply that filled the cache entry: later queries get what a hit gives (AA, RA, AD…).
+  if (cached.hitFlags !== undefined) copy.writeUInt16BE(cached.hitFlags & 0xffff, 2);
+  return { reply: copy, ttls, groups, cached, rcode, meta, stats: [] };
 }
 
 /** The offset after the name at `off`, collecting compression pointers; -1 when malformed. */

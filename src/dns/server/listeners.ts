@@ -1,12 +1,15 @@
 /**
  * UDP and TCP listeners for one host:port, whose DnsServer can be swapped (reload keeps the
  * sockets and changes what answers). TCP follows RFC 7766: 2-byte length prefix, several queries
- * per connection answered as they complete, an idle timeout.
+ * per connection answered as they complete, an idle timeout. UDP is read in batches through the
+ * native addon (udp-batch.ts) where it is available, else through Node's dgram socket.
  */
 import dgram from "node:dgram";
 import net from "node:net";
 import type { Remote } from "../plugin.ts";
+import type { CounterChild } from "./lite-metrics.ts";
 import type { DnsServer } from "./server.ts";
+import { BatchSocket, type UdpMode, udpMode } from "./udp-batch.ts";
 
 export interface ListenerOptions {
   /** "" listens on every address (dual-stack where the system allows). */
@@ -14,6 +17,10 @@ export interface ListenerOptions {
   port: number;
   /** Close a TCP connection idle this long (CoreDNS's default idle timeout is 10s). */
   tcpIdleMs?: number;
+  /** The UDP path; by default udpMode() (the native addon when it loads, SKIFF_DNS_UDP). */
+  udp?: UdpMode;
+  /** Where the batched socket's unsent replies are counted (full send buffer, other errors). */
+  failures?: { bufferFull: CounterChild; error: CounterChild };
 }
 
 export class Listener {
@@ -21,6 +28,10 @@ export class Listener {
   host: string;
   port = 0;
   private udp: dgram.Socket | undefined;
+  private batch: BatchSocket | undefined;
+  private readonly mode: UdpMode;
+  private readonly failures: ListenerOptions["failures"];
+  private seenFailures: [number, number] = [0, 0];
   private tcp: net.Server | undefined;
   private readonly conns = new Map<net.Socket, { pending: number }>();
   private closing = false;
@@ -34,6 +45,18 @@ export class Listener {
     this.host = opts.host;
     this.port = opts.port;
     this.idleMs = opts.tcpIdleMs ?? 10_000;
+    this.mode = opts.udp ?? udpMode();
+    this.failures = opts.failures;
+  }
+
+  /** The UDP path this listener uses. */
+  get udpMode(): UdpMode {
+    return this.mode;
+  }
+
+  /** UDP replies dropped because the socket's send buffer was full (native path only). */
+  get udpDropped(): number {
+    return this.batch?.dropped ?? 0;
   }
 
   /** Bind UDP then TCP on the same port (with port 0, the port UDP got). */
@@ -41,23 +64,81 @@ export class Listener {
     const attempts = this.port === 0 ? 20 : 1;
     let lastErr: unknown;
     for (let i = 0; i < attempts; i++) {
-      const udp = await bindUdp(this.host, this.port);
-      const port = udp.address().port;
+      const udp = this.mode === "native" ? this.openBatch() : await bindUdp(this.host, this.port);
+      const port = udp instanceof BatchSocket ? udp.port : udp.address().port;
       try {
         this.tcp = await bindTcp(this.host, port);
       } catch (err) {
         lastErr = err;
-        await new Promise<void>((r) => udp.close(() => r()));
+        if (udp instanceof BatchSocket) udp.close();
+        else await new Promise<void>((r) => udp.close(() => r()));
         if ((err as NodeJS.ErrnoException).code === "EADDRINUSE" && this.port === 0) continue;
         throw err;
       }
-      this.udp = udp;
+      if (udp instanceof BatchSocket) this.batch = udp;
+      else {
+        this.udp = udp;
+        this.wireUdp(udp);
+      }
       this.port = port;
-      this.wireUdp(udp);
       this.tcp.on("connection", (s) => this.onConnection(s));
       return;
     }
     throw lastErr;
+  }
+
+  private openBatch(): BatchSocket {
+    try {
+      return BatchSocket.open(this.host, this.port, (n) => this.onBatch(n));
+    } catch (err) {
+      throw udpError(this.host, this.port, err as NodeJS.ErrnoException);
+    }
+  }
+
+  /**
+   * One batch from the native socket: template replies are written into the batch's output
+   * slots; the rest go through handle() with a copy of the query and of the sender's address.
+   * Those that complete in the microtasks right after this callback join the batch too; the
+   * addon sends the batch with one sendmmsg then. Later ones are sent on their own.
+   */
+  private onBatch(n: number): void {
+    const b = this.batch;
+    if (!b || this.closing) return;
+    this.countFailures(b);
+    const server = this.server;
+    for (let i = 0; i < n; i++) {
+      const family = b.ipv6(i) ? "IPv6" : "IPv4";
+      const view = b.query(i);
+      // A datagram longer than the slot is read cut short (CoreDNS reads 512 bytes): only the
+      // full path may see it, which answers what the bytes read say.
+      // Templates are at most 512 bytes, so one that exists always fits the slot (4096); were
+      // one bigger, the full path would answer it.
+      if (!b.truncated(i)) {
+        const len = server.fastInto(view, b.outSlot(i), 0, "udp", family);
+        if (len > 0) {
+          b.replied(i, len);
+          continue;
+        }
+      }
+      const query = Buffer.from(view);
+      const addr = b.addr(i);
+      const { address, port } = b.remote(i, addr);
+      const remote: Remote = { address, port, family };
+      const gen = b.generation;
+      void server.handle(query, remote, "udp", (out) => {
+        b.replyLater(i, gen, out, addr);
+      });
+    }
+  }
+
+  /** Move the addon's send failure counts (read once per batch) to the metrics. */
+  private countFailures(b: BatchSocket): void {
+    const f = this.failures;
+    if (!f) return;
+    const [full, failed] = b.failures();
+    f.bufferFull.value += full - this.seenFailures[0];
+    f.error.value += failed - this.seenFailures[1];
+    this.seenFailures = [full, failed];
   }
 
   private wireUdp(udp: dgram.Socket): void {
@@ -145,6 +226,8 @@ export class Listener {
     }
     const udp = this.udp;
     if (udp) await new Promise<void>((r) => udp.close(() => r()));
+    // Native sends are synchronous: once drained, nothing is left to wait for.
+    this.batch?.close();
     await closed;
   }
 }
@@ -188,13 +271,19 @@ function bindUdp(host: string, port: number): Promise<dgram.Socket> {
         bindUdp("0.0.0.0", port).then(resolve, reject);
         return;
       }
-      reject(new Error(`listen udp ${host}:${port}: ${err.message}`));
+      reject(udpError(host, port, err));
     });
     s.bind({ address: host === "" ? "::" : host, port, exclusive: true }, () => {
       s.removeAllListeners("error");
       resolve(s);
     });
   });
+}
+
+function udpError(host: string, port: number, err: NodeJS.ErrnoException): NodeJS.ErrnoException {
+  const e = new Error(`listen udp ${host}:${port}: ${err.message}`) as NodeJS.ErrnoException;
+  e.code = err.code;
+  return e;
 }
 
 function bindTcp(host: string, port: number): Promise<net.Server> {

@@ -48,6 +48,7 @@ export class ServerMetrics {
   readonly panics;
   readonly pluginEnabled;
   readonly templateReplies;
+  readonly udpReplyFailures;
 
   constructor(m: Metrics) {
     const r = m.registry;
@@ -98,6 +99,13 @@ export class ServerMetrics {
       "skiff_dns_template_replies_total",
       "Counter of replies sent from reply templates of cached answers, per server.",
       ["server"],
+    );
+    // Skiff's own: UDP replies the kernel did not take (batched socket, udp-batch.ts).
+    this.udpReplyFailures = liteCounter(
+      r,
+      "skiff_dns_udp_reply_failures_total",
+      "Counter of UDP replies not sent, per server and reason (buffer_full: the socket's send buffer was full; error: any other send error).",
+      ["server", "reason"],
     );
     this.panics = m.counter("coredns_panics_total", "A metrics that counts the number of panics.");
     this.pluginEnabled = m.gauge(

@@ -31,6 +31,8 @@ import {
 import {
   type FastStats,
   render,
+  renderInto,
+  type Template,
   type TemplateMeta,
   type TemplateOptions,
   Templates,
@@ -73,6 +75,8 @@ export class DnsServer {
   readonly addr: string;
   private readonly zones: Map<string, ZoneHandler>;
   private readonly root: ZoneHandler | undefined;
+  /** With few zones: the zones other than ".", longest first (lookup()). */
+  private readonly byLength: Array<[string, ZoneHandler]> | undefined;
   private readonly opts: ServerOptions;
   private readonly abort = new AbortController();
   private inflight = 0;
@@ -89,6 +93,8 @@ export class DnsServer {
     this.addr = opts.addr;
     this.zones = opts.zones;
     this.root = opts.zones.get(".");
+    const named = [...opts.zones].filter(([z]) => z !== ".");
+    this.byLength = named.length <= 8 ? named.sort((a, b) => b[0].length - a[0].length) : undefined;
     this.lookupServer = { zoneFor: (l, q) => this.lookup(l, q), signal: this.abort.signal, log: opts.log };
     this.templateReplies = opts.metrics.templateReplies.child({ server: opts.addr });
   }
@@ -124,32 +130,59 @@ export class DnsServer {
    * metrics the full path would record; undefined sends the query to handle().
    */
   fast(buf: Buffer, proto: Proto, family: Remote["family"]): Buffer | undefined {
-    if (this.templates.size === 0) return undefined;
     const start = performance.now();
+    const hit = this.templateFor(buf);
+    if (!hit) return undefined;
+    const out = render(hit.t, buf, hit.ttl);
+    this.recordFast(hit.t, buf.length, out.length, proto, family, start);
+    return out;
+  }
+
+  /**
+   * fast() writing the reply into `out` at `offset` instead of a new buffer (batched sockets
+   * hand their send buffer). Returns the reply's length, or 0 when the query needs handle() —
+   * also when the reply would not fit in `out`.
+   */
+  fastInto(buf: Buffer, out: Buffer, offset: number, proto: Proto, family: Remote["family"]): number {
+    const start = performance.now();
+    const hit = this.templateFor(buf);
+    if (!hit || offset + hit.t.reply.length > out.length) return 0;
+    const n = renderInto(hit.t, buf, hit.ttl, out, offset);
+    this.recordFast(hit.t, buf.length, n, proto, family, start);
+    return n;
+  }
+
+  private templateFor(buf: Buffer): { t: Template; ttl: number } | undefined {
+    if (this.templates.size === 0) return undefined;
     const key = templateKey(buf);
     if (key === undefined) return undefined;
-    const hit = this.templates.lookup(key);
-    if (!hit) return undefined;
-    const t = hit.t;
-    const out = render(t, buf, hit.ttl);
+    return this.templates.lookup(key);
+  }
+
+  private recordFast(
+    t: Template,
+    reqLen: number,
+    respLen: number,
+    proto: Proto,
+    family: Remote["family"],
+    start: number,
+  ): void {
     t.cached.hit();
     this.templateReplies.value++;
     const meta = t.meta;
-    if (meta.metrics) {
-      const slot = (proto === "tcp" ? 2 : 0) + (family === "IPv6" ? 1 : 0);
-      let st = t.stats[slot];
-      if (!st) {
-        st = this.bindStats(meta, proto, family, rcodeName(t.rcode), "cache");
-        t.stats[slot] = st;
-      }
-      st.requests.value++;
-      st.responses.value++;
-      if (st.do) st.do.value++;
-      st.requestSize.observe(buf.length);
-      st.responseSize.observe(out.length);
-      st.duration.observe((performance.now() - start) / 1000);
+    if (!meta.metrics) return;
+    const slot = (proto === "tcp" ? 2 : 0) + (family === "IPv6" ? 1 : 0);
+    let st = t.stats[slot];
+    if (!st) {
+      st = this.statsFor(meta.zone, meta.qtype, meta.do, proto, family, rcodeName(t.rcode), "cache");
+      t.stats[slot] = st;
     }
-    return out;
+    st.requests.value++;
+    st.responses.value++;
+    if (st.do) st.do.value++;
+    st.requestSize.observe(reqLen);
+    st.responseSize.observe(respLen);
+    st.duration.observe((performance.now() - start) / 1000);
   }
 
   /** Keep a cache hit's encoded reply as the template for its query (fastpath.ts). */
@@ -159,29 +192,36 @@ export class DnsServer {
     this.templates.offer(query, out, cached, zh.templates, meta);
   }
 
-  /** The metric children of one template, bound once (lite-metrics.ts). */
-  private bindStats(
-    meta: Pick<TemplateMeta, "zone" | "qtype" | "do">,
+  /**
+   * The metric children for one label set, bound once per server (lite-metrics.ts): templates
+   * come and go with their cache entries, their label sets do not.
+   */
+  private statsFor(
+    zone: string,
+    qtype: string,
+    doBit: boolean,
     proto: Proto,
     family: Remote["family"],
     rcode: string,
     plugin: string,
   ): FastStats {
+    // The type label, not the type: random types from a client must not grow the map.
+    const type = qtypeLabel(qtype);
+    const key = `${zone}|${type}|${doBit}|${proto}|${family}|${rcode}|${plugin}`;
+    const known = this.stats.get(key);
+    if (known) return known;
     const m = this.opts.metrics;
-    const base = { server: this.addr, zone: meta.zone, view: "" };
-    return {
-      requests: m.requests.child({
-        ...base,
-        proto,
-        family: family === "IPv6" ? "2" : "1",
-        type: qtypeLabel(meta.qtype),
-      }),
+    const base = { server: this.addr, zone, view: "" };
+    const st: FastStats = {
+      requests: m.requests.child({ ...base, proto, family: family === "IPv6" ? "2" : "1", type }),
       responses: m.responses.child({ ...base, rcode, plugin }),
-      do: meta.do ? m.doRequests.child(base) : undefined,
+      do: doBit ? m.doRequests.child(base) : undefined,
       duration: m.duration.child(base),
       requestSize: m.requestSize.child({ ...base, proto }),
       responseSize: m.responseSize.child({ ...base, proto }),
     };
+    this.stats.set(key, st);
+    return st;
   }
 
   /** Handle one received message; resolves when its reply (if any) was handed to `send`. */
@@ -271,6 +311,17 @@ export class DnsServer {
 
   /** The most specific zone containing the name; DS goes to the parent-most match; else ".". */
   private lookup(lname: string, qtype: string): ZoneHandler | undefined {
+    const few = this.byLength;
+    if (few) {
+      // A handful of zones: test each as a suffix, longest first (no substring per label).
+      let ds: ZoneHandler | undefined;
+      for (const [zone, zh] of few) {
+        if (!isSuffixZone(lname, zone)) continue;
+        if (qtype !== "DS") return zh;
+        ds = zh;
+      }
+      return ds ?? this.root;
+    }
     let off = 0;
     let ds: ZoneHandler | undefined;
     for (;;) {
@@ -303,15 +354,7 @@ export class DnsServer {
     size: number,
     start: number,
   ): void {
-    const fam = req.remote.family;
-    // The type label, not the type: random types from a client must not grow the map.
-    const qtype = qtypeLabel(req.qtype);
-    const key = `${zone}|${qtype}|${req.do}|${req.proto}|${fam}|${rcode}|${plugin}`;
-    let st = this.stats.get(key);
-    if (!st) {
-      st = this.bindStats({ zone, qtype, do: req.do }, req.proto, fam, rcode, plugin);
-      this.stats.set(key, st);
-    }
+    const st = this.statsFor(zone, req.qtype, req.do, req.proto, req.remote.family, rcode, plugin);
     if (st.do) st.do.value++;
     st.requests.value++;
     st.duration.observe((performance.now() - start) / 1000);
@@ -437,4 +480,10 @@ export function tracked(name: string, h: Handler): Handler {
       return h.serveDNS(req, w, signal);
     },
   };
+}
+
+/** `zone` (lower case, with the final dot, not ".") is `lname` or a parent of it. */
+function isSuffixZone(lname: string, zone: string): boolean {
+  const at = lname.length - zone.length;
+  return at >= 0 && lname.endsWith(zone) && (at === 0 || lname.charCodeAt(at - 1) === 46);
 }

@@ -115,6 +115,32 @@ test("a hit takes the case of the asking query in the question and owner names",
   );
 });
 
+test("a stored reply's own records are not changed: the miss is answered in the case it was written", async () => {
+  const up = upstream(() => ({
+    answers: [{ name: "MiXed.Example.", type: "A", ttl: 60, data: "10.0.0.7" }],
+  }));
+  const { ask } = setup({}, up);
+  const miss = await ask("mixed.example.");
+  assert.equal(miss.answers?.[0].name, "MiXed.Example.", "the reply as the backend wrote it");
+  const hit = await ask("MIXED.example.");
+  assert.equal(hit.answers?.[0].name, "MIXED.example.");
+});
+
+test("denials with the same SOA share one frozen copy of its data", async () => {
+  const up = upstream(() => ({ rcode: 3, authorities: [soa(300, 60)] }));
+  const { ask } = setup({}, up);
+  await ask("a.example.org.");
+  await ask("b.example.org.");
+  const [a, b] = [await ask("a.example.org."), await ask("b.example.org.")];
+  assert.equal(up.calls, 2, "both are hits");
+  const [da, db] = [a.authorities?.[0], b.authorities?.[0]].map((r) =>
+    r?.type === "SOA" ? r.data : undefined,
+  );
+  const want = soa(300, 60);
+  assert.deepEqual(da, want.type === "SOA" ? want.data : undefined);
+  assert.ok(da !== undefined && da === db && Object.isFrozen(da));
+});
+
 // cache.go hash(): the DO and CD bits are part of the key; AD only for DO or AD askers.
 test("DO and CD bits key separate entries and AD is kept only for clients that want it", async () => {
   const up = upstream((req) => ({ answers: [aRecord(req)], flags: Flag.AD }));

@@ -244,6 +244,8 @@ class CacheHandler implements Handler {
     const i = c.lookup(req.lname, key, now);
     if (!i) {
       const cw = new CacheWriter(c, w, req, key, wantAD, false);
+      // The reply that fills the entry may become the template of its later hits (fastpath.ts).
+      cw.offerTemplate = req.notes !== undefined && cfg.prefetch <= 0 && !cfg.keepttl;
       return nextOrFailure(this.name, this.next, refreshRequest(req, false), cw, signal);
     }
     let ttl = i.ttl(now);
@@ -352,6 +354,7 @@ class CachedRef implements CachedReply {
   constructor(
     private readonly c: Cache,
     private readonly i: Item,
+    readonly hitFlags?: number,
   ) {}
   ttl(): number {
     return this.i.ttl(this.c.now());
@@ -395,6 +398,8 @@ class CacheWriter implements ResponseWriter {
   private readonly epoch: number;
   /** The item stored by the last write, if it was cacheable. */
   item: Item | undefined;
+  /** Note the stored item for the server's reply templates (a plain miss; see serveDNS). */
+  offerTemplate = false;
 
   constructor(
     private readonly c: Cache,
@@ -446,8 +451,31 @@ class CacheWriter implements ResponseWriter {
     if (!this.wantAD) out.flags = (out.flags ?? 0) & ~Flag.AD;
     this.wrote = true;
     if (this.background || !this.inner) return;
+    const req = this.req;
+    const item = this.item;
+    if (item && this.offerTemplate && req.notes && ownersAsAsked(out, req)) {
+      // Its bytes are a hit's but for the header flags, which the template takes from a hit.
+      req.notes.cached = new CachedRef(c, item, item.flags(req.msg.flags ?? 0, this.wantAD));
+    }
     this.inner.write(out);
   }
+}
+
+/**
+ * Whether every record owned by the question name is written as the query asked it: a hit
+ * writes those owners in the query's case (item.toMsg), so only then are the miss reply's bytes
+ * the hit's.
+ */
+function ownersAsAsked(m: Packet, req: Request): boolean {
+  for (const section of [m.answers, m.authorities, m.additionals]) {
+    for (const r of section ?? []) {
+      const n = r.name;
+      if (n === req.name || `${n}.` === req.name) continue;
+      const l = n.toLowerCase();
+      if (l === req.lname || `${l}.` === req.lname) return false;
+    }
+  }
+  return true;
 }
 
 /** The reply is for the question asked (request.Match): name (any case), type and class. */

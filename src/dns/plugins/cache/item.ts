@@ -11,25 +11,38 @@ import { type ResponseType, typify } from "../../response/classify.ts";
 export const MIN_TTL = 5;
 export const MAX_TTL = 3600;
 
+interface RefreshState {
+  hits: number;
+  last: number;
+  refreshing: boolean;
+  retryAfter: number;
+}
+
+/** The sections of an entry without records share this one (never handed out: toMsg copies). */
+const NONE: readonly Answer[] = Object.freeze([]);
+
 export class Item {
   readonly rcode: number;
   readonly ad: boolean;
   readonly ra: boolean;
-  readonly answers: Answer[];
-  readonly authorities: Answer[];
-  readonly additionals: Answer[];
-  /** Which records' owner is the question name: they take the asking query's case on a hit. */
-  private readonly ownerIsQ: [boolean[], boolean[], boolean[]];
-  /** Prefetch popularity (plugin/cache/freq): hits with no gap longer than the window. */
-  hits = 0;
-  last = Number.NEGATIVE_INFINITY;
-  /** One refresh in flight at most; after a failed one, none before retryAfter. */
-  refreshing = false;
-  retryAfter = 0;
+  /**
+   * The records, in exact-size arrays. A record whose owner is the question name is kept with
+   * `lname` as its owner (one shared string): it takes the asking query's case on a hit anyway.
+   */
+  private readonly answers: readonly Answer[];
+  private readonly authorities: readonly Answer[];
+  private readonly additionals: readonly Answer[];
   /** Out of its store (evicted, replaced, invalidated): reply templates made from it are void. */
   removed = false;
   /** Stored in the denial cache (which hit counter a template hit goes to). */
   denial = false;
+  /** The rest of its key and its place in the store's queue: set by the Store. */
+  qtype = "";
+  qclass = "";
+  bits = 0;
+  slot = -1;
+  /** Prefetch and refresh bookkeeping, made on first use: most entries never need it. */
+  private r: RefreshState | undefined = undefined;
 
   constructor(
     m: Packet,
@@ -40,11 +53,40 @@ export class Item {
     this.rcode = rcodeOf(m);
     this.ad = ((m.flags ?? 0) & Flag.AD) !== 0;
     this.ra = ((m.flags ?? 0) & Flag.RA) !== 0;
-    this.answers = m.answers ?? [];
-    this.authorities = m.authorities ?? [];
-    this.additionals = (m.additionals ?? []).filter((r) => r.type !== "OPT");
-    const own = (rs: Answer[]) => rs.map((r) => lower(r.name) === lname);
-    this.ownerIsQ = [own(this.answers), own(this.authorities), own(this.additionals)];
+    this.answers = keep(m.answers, lname);
+    this.authorities = keep(m.authorities, lname);
+    this.additionals = keep(m.additionals, lname);
+  }
+
+  /** Prefetch popularity (plugin/cache/freq): hits with no gap longer than the window. */
+  get hits(): number {
+    return this.r?.hits ?? 0;
+  }
+  set hits(v: number) {
+    this.state().hits = v;
+  }
+  get last(): number {
+    return this.r?.last ?? Number.NEGATIVE_INFINITY;
+  }
+  set last(v: number) {
+    this.state().last = v;
+  }
+  /** One refresh in flight at most; after a failed one, none before retryAfter. */
+  get refreshing(): boolean {
+    return this.r?.refreshing ?? false;
+  }
+  set refreshing(v: boolean) {
+    this.state().refreshing = v;
+  }
+  get retryAfter(): number {
+    return this.r?.retryAfter ?? 0;
+  }
+  set retryAfter(v: number) {
+    this.state().retryAfter = v;
+  }
+  private state(): RefreshState {
+    this.r ??= { hits: 0, last: Number.NEGATIVE_INFINITY, refreshing: false, retryAfter: 0 };
+    return this.r;
   }
 
   /** Seconds left; zero or less once expired (Go truncates the elapsed seconds). */
@@ -59,33 +101,73 @@ export class Item {
     return this.hits;
   }
 
+  /** The header flags of a hit for a query with flags `rf` (toMsg). */
+  flags(rf: number, wantAD: boolean): number {
+    let flags = Flag.QR | Flag.AA | (rf & (0x7800 | Flag.RD | Flag.CD)) | this.rcode;
+    if (this.ra) flags |= Flag.RA;
+    if (this.ad && wantAD) flags |= Flag.AD;
+    return flags;
+  }
+
   /**
    * The reply to `req` (item.toMsg): the query's id, opcode, RD, CD and question; AA always set
    * (some stubs drop non-authoritative answers); AD only when the client asked for DNSSEC or AD;
    * every record with `ttl`; owner names equal to the question in the query's case.
    */
   toMsg(req: Request, ttl: number, wantAD: boolean): Packet {
-    const rf = req.msg.flags ?? 0;
-    let flags = Flag.QR | Flag.AA | (rf & (0x7800 | Flag.RD | Flag.CD)) | this.rcode;
-    if (this.ra) flags |= Flag.RA;
-    if (this.ad && wantAD) flags |= Flag.AD;
     return {
       id: req.msg.id,
       type: "response",
-      flags,
+      flags: this.flags(req.msg.flags ?? 0, wantAD),
       questions: req.msg.questions,
-      answers: withTTL(this.answers, this.ownerIsQ[0], ttl, req.name),
-      authorities: withTTL(this.authorities, this.ownerIsQ[1], ttl, req.name),
-      additionals: withTTL(this.additionals, this.ownerIsQ[2], ttl, req.name),
+      answers: withTTL(this.answers, this.lname, ttl, req.name),
+      authorities: withTTL(this.authorities, this.lname, ttl, req.name),
+      additionals: withTTL(this.additionals, this.lname, ttl, req.name),
     };
   }
 }
 
-function withTTL(rs: Answer[], own: boolean[], ttl: number, qname: string): Answer[] {
+/**
+ * SOA data, shared by the entries that carry the same: every denial of a zone has its SOA in
+ * authority, and a full denial cache holds thousands of them. Records are never changed in
+ * place (toMsg copies), so one frozen copy serves them all. Bounded: cleared past 256 values.
+ */
+const soas = new Map<string, SOAData>();
+type SOAData = Extract<Answer, { type: "SOA" }>["data"];
+function sharedSOA(d: SOAData): SOAData {
+  const key = `${d.mname}\u0000${d.rname}\u0000${d.serial}\u0000${d.refresh}\u0000${d.retry}\u0000${d.expire}\u0000${d.minimum}`;
+  const have = soas.get(key);
+  if (have !== undefined) return have;
+  if (soas.size >= 256) soas.clear();
+  const copy = Object.freeze({ ...d });
+  soas.set(key, copy);
+  return copy;
+}
+
+/** The records to keep of one section: no OPT, owners equal to the question as `lname`. */
+function keep(rs: Answer[] | undefined, lname: string): readonly Answer[] {
+  if (!rs || rs.length === 0) return NONE;
+  let n = 0;
+  for (const r of rs) if (r.type !== "OPT") n++;
+  if (n === 0) return NONE;
+  const out = new Array<Answer>(n);
+  let j = 0;
+  for (const r of rs) {
+    if (r.type === "OPT") continue;
+    // A copy: the writer's record is also in the reply being sent, whose owner keeps its case;
+    // and an equal owner string is still a copy of its own (strings compare by value).
+    let k = lower(r.name) === lname ? ({ ...r, name: lname } as Answer) : r;
+    if (k.type === "SOA" && k.data) k = { ...k, data: sharedSOA(k.data) };
+    out[j++] = k;
+  }
+  return out;
+}
+
+function withTTL(rs: readonly Answer[], lname: string, ttl: number, qname: string): Answer[] {
   const out = new Array<Answer>(rs.length);
   for (let i = 0; i < rs.length; i++) {
     const r = rs[i];
-    out[i] = { ...r, ttl, name: own[i] ? qname : r.name } as Answer;
+    out[i] = { ...r, ttl, name: r.name === lname ? qname : r.name } as Answer;
   }
   return out;
 }

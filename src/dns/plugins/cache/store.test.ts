@@ -53,3 +53,60 @@ test("deleteNames drops every entry of the matching names", () => {
   assert.equal(a.removed, true);
   assert.equal(s.get("a.x.", A), undefined);
 });
+
+test("a replaced entry keeps its place in the eviction order; the old one is marked removed", () => {
+  const s = new Store(1);
+  const cap = s.capacity;
+  for (let i = 0; i < cap; i++) s.add(`n${i}.`, A, item(`n${i}.`));
+  const first = s.get("n0.", A);
+  const again = item("n0.");
+  s.add("n0.", A, again);
+  assert.equal(first?.removed, true);
+  assert.equal(s.get("n0.", A), again);
+  // The next insert evicts the oldest place: n0's, now held by its replacement.
+  s.add("new.", A, item("new."));
+  assert.equal(s.get("n0.", A), undefined);
+  assert.equal(again.removed, true);
+  assert.ok(s.get("n1.", A));
+});
+
+test("a name's entries for several types and bits live and go one by one", () => {
+  const s = new Store(10);
+  const AAAA = { ...A, qtype: "AAAA" };
+  const DO = { ...A, bits: 1 };
+  const [a, aaaa, ado] = [item("x."), item("x."), item("x.")];
+  s.add("x.", A, a);
+  s.add("x.", AAAA, aaaa);
+  s.add("x.", DO, ado);
+  assert.deepEqual([s.get("x.", A), s.get("x.", AAAA), s.get("x.", DO)], [a, aaaa, ado]);
+  assert.equal(s.delete("x.", AAAA), true);
+  assert.deepEqual([s.get("x.", A), s.get("x.", AAAA), s.get("x.", DO)], [a, undefined, ado]);
+  assert.equal(s.delete("x.", A), true);
+  assert.equal(s.get("x.", DO), ado);
+  assert.equal(s.size, 1);
+  assert.equal(s.delete("x.", DO), true);
+  assert.equal(s.delete("x.", DO), false);
+  assert.equal(s.size, 0);
+  assert.ok(a.removed && aaaa.removed && ado.removed);
+});
+
+test("deletes and invalidations under churn keep the count exact and evict only live entries", () => {
+  const s = new Store(1);
+  const cap = s.capacity;
+  const live = new Map<string, ReturnType<typeof item>>();
+  for (let i = 0; i < 10 * cap; i++) {
+    const n = `u${i}.`;
+    const it = item(n);
+    s.add(n, A, it);
+    live.set(n, it);
+    if (i % 3 === 0) {
+      s.delete(n, A);
+      live.delete(n);
+    }
+    if (i % 97 === 0) s.deleteNames((x) => x.endsWith("7."));
+  }
+  // What was neither deleted, invalidated nor evicted is exactly what the store holds.
+  for (const [k, v] of live) if (v.removed) live.delete(k);
+  assert.equal(s.size, live.size);
+  for (const [k, v] of live) assert.equal(s.get(k, A), v);
+});

@@ -24,21 +24,37 @@ export interface SubKey {
   readonly bits: number;
 }
 
-interface Entry extends SubKey {
+/** What the store keeps (an Item): its key and its place in the insertion queue live on it. */
+export interface Stored {
   readonly lname: string;
-  item: Item;
-  /** Deleted or evicted: its place in the insertion queue is skipped. */
-  gone: boolean;
+  qtype: string;
+  qclass: string;
+  bits: number;
+  /** Position in the insertion queue (minus the store's `base`); set by the store. */
+  slot: number;
+  /** Out of its store (evicted, replaced, deleted). */
+  removed: boolean;
 }
 
-export class Store {
-  private readonly names = new Map<string, Entry[]>();
+function sameKey(x: Stored, k: SubKey): boolean {
+  return x.qtype === k.qtype && x.bits === k.bits && x.qclass === k.qclass;
+}
+
+/**
+ * Names map to their one entry, or to an exact-size array when a name has several (A and AAAA,
+ * DO and not): no wrapper object or array per entry, about 120 bytes less each.
+ */
+export class Store<T extends Stored = Item> {
+  private readonly names = new Map<string, T | T[]>();
   /**
-   * Entries in insertion order, for eviction. A Map cannot serve: V8 keeps deleted slots until
-   * it rehashes, so finding the oldest live key by iterating from the start grows with churn.
+   * Entries in insertion order, for eviction; a removed entry leaves a hole (undefined), so the
+   * queue never keeps a reply alive. A Map cannot serve: V8 keeps deleted slots until it
+   * rehashes, so finding the oldest live key by iterating from the start grows with churn.
    */
-  private queue: Entry[] = [];
+  private queue: Array<T | undefined> = [];
   private head = 0;
+  /** Queue positions dropped from its front so far: an entry sits at queue[slot - base]. */
+  private base = 0;
   private count = 0;
   readonly capacity: number;
 
@@ -46,51 +62,57 @@ export class Store {
     this.capacity = effectiveCapacity(cap);
   }
 
-  get(lname: string, k: SubKey): Item | undefined {
-    const es = this.names.get(lname);
-    if (!es) return undefined;
-    for (let i = 0; i < es.length; i++) {
-      const e = es[i];
-      if (e.qtype === k.qtype && e.bits === k.bits && e.qclass === k.qclass) return e.item;
-    }
+  get(lname: string, k: SubKey): T | undefined {
+    const v = this.names.get(lname);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) return sameKey(v, k) ? v : undefined;
+    for (let i = 0; i < v.length; i++) if (sameKey(v[i], k)) return v[i];
     return undefined;
   }
 
   /** Store or replace; true when another entry was evicted to make room. */
-  add(lname: string, k: SubKey, item: Item): boolean {
-    const es = this.names.get(lname);
-    if (es) {
-      for (const e of es) {
-        if (e.qtype === k.qtype && e.bits === k.bits && e.qclass === k.qclass) {
-          if (e.item !== item) e.item.removed = true;
-          e.item = item;
-          return false;
-        }
-      }
+  add(lname: string, k: SubKey, item: T): boolean {
+    const old = this.get(lname, k);
+    item.qtype = k.qtype;
+    item.qclass = k.qclass;
+    item.bits = k.bits;
+    if (old) {
+      if (old === item) return false;
+      // The replacement takes the old entry's place in the queue and in its name's list.
+      old.removed = true;
+      item.slot = old.slot;
+      this.queue[old.slot - this.base] = item;
+      const v = this.names.get(lname);
+      this.names.set(lname, Array.isArray(v) ? v.map((x) => (x === old ? item : x)) : item);
+      return false;
     }
     let evicted = false;
     if (this.count >= this.capacity) evicted = this.evictOldest(lname);
-    const entry: Entry = { lname, qtype: k.qtype, qclass: k.qclass, bits: k.bits, item, gone: false };
     const cur = this.names.get(lname);
-    if (cur) cur.push(entry);
-    else this.names.set(lname, [entry]);
-    this.queue.push(entry);
+    // Exact-size arrays: one that grows by push reserves room for 17 entries.
+    this.names.set(lname, cur === undefined ? item : Array.isArray(cur) ? [...cur, item] : [cur, item]);
+    item.slot = this.base + this.queue.length;
+    this.queue.push(item);
     this.count++;
     return evicted;
   }
 
   /** Drop the oldest entry, sparing the name being stored when another exists. */
   private evictOldest(keep: string): boolean {
-    let spared: Entry | undefined;
+    let spared: T | undefined;
     while (this.head < this.queue.length) {
-      const e = this.queue[this.head++];
-      if (e.gone) continue;
+      const e = this.queue[this.head];
+      this.queue[this.head++] = undefined;
+      if (!e) continue;
       if (e.lname === keep && this.names.size > 1 && spared === undefined) {
         spared = e;
         continue;
       }
       this.unlink(e);
-      if (spared) this.queue.push(spared);
+      if (spared) {
+        spared.slot = this.base + this.queue.length;
+        this.queue.push(spared);
+      }
       this.compact();
       return true;
     }
@@ -102,33 +124,37 @@ export class Store {
     return false;
   }
 
-  private unlink(e: Entry): void {
-    const es = this.names.get(e.lname);
-    if (es) {
-      const i = es.indexOf(e);
-      if (i >= 0) es.splice(i, 1);
-      if (es.length === 0) this.names.delete(e.lname);
+  private unlink(e: T): void {
+    const v = this.names.get(e.lname);
+    if (v === e) this.names.delete(e.lname);
+    else if (Array.isArray(v) && v.includes(e)) {
+      const rest = v.filter((x) => x !== e);
+      this.names.set(e.lname, rest.length === 1 ? rest[0] : rest);
     }
-    e.gone = true;
-    e.item.removed = true;
+    this.clearSlot(e);
+    e.removed = true;
     this.count--;
+  }
+
+  private clearSlot(e: T): void {
+    const i = e.slot - this.base;
+    if (this.queue[i] === e) this.queue[i] = undefined;
   }
 
   /** Forget the consumed head of the queue once it is most of it. */
   private compact(): void {
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
+      this.base += this.head;
       this.head = 0;
     }
   }
 
   delete(lname: string, k: SubKey): boolean {
-    const es = this.names.get(lname);
-    if (!es) return false;
-    const e = es.find((x) => x.qtype === k.qtype && x.bits === k.bits && x.qclass === k.qclass);
+    const e = this.get(lname, k);
     if (!e) return false;
     this.unlink(e);
-    this.dropGarbage();
+    this.dropHoles();
     return true;
   }
 
@@ -139,25 +165,30 @@ export class Store {
   /** Drop every entry of the names `pred` accepts; returns how many went. */
   deleteNames(pred: (lname: string) => boolean): number {
     let n = 0;
-    for (const [name, es] of this.names) {
+    for (const [name, v] of this.names) {
       if (!pred(name)) continue;
-      for (const e of es) {
-        e.gone = true;
-        e.item.removed = true;
+      for (const e of Array.isArray(v) ? v : [v]) {
+        this.clearSlot(e);
+        e.removed = true;
+        n++;
       }
       this.names.delete(name);
-      n += es.length;
     }
     this.count -= n;
-    this.dropGarbage();
+    this.dropHoles();
     return n;
   }
 
-  /** Deleted entries stay in the queue until eviction passes them; bound that garbage. */
-  private dropGarbage(): void {
+  /** Deleted entries leave holes until eviction passes them; bound them. */
+  private dropHoles(): void {
     if (this.queue.length - this.head > 2 * this.capacity) {
-      this.queue = this.queue.slice(this.head).filter((e) => !e.gone);
+      const live = this.queue.slice(this.head).filter((e): e is T => e !== undefined);
+      this.base = 0;
       this.head = 0;
+      live.forEach((e, i) => {
+        e.slot = i;
+      });
+      this.queue = live;
     }
   }
 }

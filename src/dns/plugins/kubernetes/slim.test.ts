@@ -143,9 +143,10 @@ describe("kubernetes: slim objects", () => {
       [TRIGGER_TIME_ANNOTATION]: "2026-11-22T08:00:00Z",
       other: "x",
     };
-    assert.deepEqual(slimEndpointSlice(withTrigger, false).endpoints, [
-      { addresses: ["172.0.0.1"], conditions: { ready: true } },
-    ]);
+    const noPodNames = slimEndpointSlice(withTrigger, false);
+    assert.equal(noPodNames.endpoints, undefined, "endpoints become their ready addresses");
+    assert.deepEqual(noPodNames.readyIPs, ["172.0.0.1"]);
+    assert.equal(noPodNames.readyPodNames, undefined, "pod names only with endpoint_pod_names");
     const s = slimEndpointSlice(withTrigger);
     assert.deepEqual(s.metadata, {
       name: "svc1-ipv4",
@@ -154,13 +155,52 @@ describe("kubernetes: slim objects", () => {
       labels: { "kubernetes.io/service-name": "svc1" },
       annotations: { [TRIGGER_TIME_ANNOTATION]: "2026-11-22T08:00:00Z" },
     });
-    assert.deepEqual(s.endpoints, [
-      { addresses: ["172.0.0.1"], conditions: { ready: true }, targetRef: { name: "svc1-pod" } },
-    ]);
+    assert.deepEqual(
+      [s.readyIPs, s.readyHostnames, s.readyPodNames],
+      [["172.0.0.1"], undefined, ["svc1-pod"]],
+    );
     assert.equal(s.apiVersion, undefined);
     assert.deepEqual(Object.keys(slimService(fatServices[0])).sort(), ["metadata", "spec"]);
     assert.deepEqual(slimNamespace(fat({ metadata: { name: "a", resourceVersion: "3" } })), {
       metadata: { name: "a", resourceVersion: "3" },
     });
+  });
+
+  test("a slice keeps its ready addresses in order, with hostnames and pod names lined up", () => {
+    const e = slimEndpointSlice(
+      slice("ns", "web", [
+        { addresses: ["10.0.0.1"], conditions: { ready: true }, targetRef: { name: "web-a" } },
+        { addresses: ["10.0.0.2"], conditions: { ready: false }, hostname: "gone" },
+        { addresses: ["10.0.0.3", "10.0.0.4"], hostname: "h", targetRef: { name: "x".repeat(64) } },
+        { addresses: ["10.0.0.5"], conditions: { ready: null } },
+      ]),
+    );
+    assert.deepEqual(e.readyIPs, ["10.0.0.1", "10.0.0.3", "10.0.0.4", "10.0.0.5"]);
+    assert.deepEqual(e.readyHostnames, ["", "h", "h", ""]);
+    // A pod name longer than a label names no endpoint (object.EndpointSliceToEndpoints).
+    assert.deepEqual(e.readyPodNames, ["web-a", "", "", ""]);
+  });
+
+  test("Services and slices with the same ports share one frozen port list", () => {
+    const [a, b] = ["a", "b"].map((n) =>
+      slimService({
+        metadata: { name: n, namespace: "ns" },
+        spec: { clusterIP: "10.96.0.9", ports: [{ name: "http", protocol: "TCP", port: 80 }] },
+      }),
+    );
+    assert.equal(a.spec?.ports, b.spec?.ports);
+    assert.ok(Object.isFrozen(a.spec?.ports) && Object.isFrozen(a.spec?.ports?.[0]));
+    const other = slimService({
+      metadata: { name: "c", namespace: "ns" },
+      spec: { clusterIP: "10.96.0.9", ports: [{ name: "http", protocol: "TCP", port: 8080 }] },
+    });
+    assert.notEqual(other.spec?.ports, a.spec?.ports);
+    assert.deepEqual(other.spec?.ports, [{ name: "http", protocol: "TCP", port: 8080 }]);
+    const [empty, absent] = [
+      { name: "", protocol: "TCP", port: 80 },
+      { protocol: "TCP", port: 80 },
+    ].map((p) => slimService({ metadata: { name: "d", namespace: "ns" }, spec: { ports: [p] } }).spec?.ports);
+    assert.deepEqual(absent, [{ name: undefined, protocol: "TCP", port: 80 }]);
+    assert.notEqual(empty, absent, "an empty name is not an absent one");
   });
 });

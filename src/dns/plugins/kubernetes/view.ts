@@ -34,6 +34,14 @@ export interface EndpointSlice extends KubeObject {
     targetRef?: { kind?: string; name?: string; namespace?: string };
   }>;
   ports?: Array<{ name?: string; protocol?: string; port?: number | null }> | null;
+  /**
+   * Set by the informer transform (slim.ts) instead of `endpoints`: the ready addresses in
+   * order, and in the same order their hostnames and pod names, each array only when one of
+   * them has one. Five endpoints cost a third of what five endpoint objects do.
+   */
+  readyIPs?: readonly string[];
+  readyHostnames?: readonly string[];
+  readyPodNames?: readonly string[];
 }
 
 export interface Pod extends KubeObject {
@@ -124,6 +132,15 @@ export function servicePorts(s: Service): EndpointPort[] {
 
 /** Ready addresses of a slice; a missing `ready` condition means ready (EndpointConditions docs). */
 export function readyAddresses(e: EndpointSlice): EndpointAddress[] {
+  const ips = e.readyIPs;
+  if (ips) {
+    const out = new Array<EndpointAddress>(ips.length);
+    for (let i = 0; i < ips.length; i++) {
+      const hostname = e.readyHostnames?.[i] ?? "";
+      out[i] = { ip: ips[i], hostname, targetRefName: e.readyPodNames?.[i] ?? "" };
+    }
+    return out;
+  }
   const out: EndpointAddress[] = [];
   for (const ep of e.endpoints ?? []) {
     const ready = ep.conditions?.ready;

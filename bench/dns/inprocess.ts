@@ -1,0 +1,194 @@
+/**
+ * CPU per query of `skiff dns`'s server itself, without sockets: the DnsServer that a kubeadm-like
+ * Corefile builds (errors, prometheus, cache 30, loadbalance, kubernetes), the kubernetes plugin on
+ * an in-memory cluster of the main benchmark's shape, fed the same query mix (lib.ts) one query
+ * at a time through the path a listener takes (reply template first, else the full chain).
+ *
+ *   node --import tsx bench/dns/inprocess.ts [--services 10000] [--queries 300000] [--bundle]
+ *        [--cpu-prof DIR]
+ *
+ * --bundle runs this script bundled by esbuild (as `npm run build` bundles skiff): tsx's
+ * per-function helpers cost several percent of a profile. Prints one Markdown table row.
+ */
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { Registry } from "prom-client";
+import { buildConfig } from "../../src/dns/config.ts";
+import { HttpListeners } from "../../src/dns/http.ts";
+import { makeLogger } from "../../src/dns/index.ts";
+import type { PluginModule, Remote } from "../../src/dns/plugin.ts";
+import { options } from "../../src/dns/plugins/kubernetes/fixtures.test-util.ts";
+import { Kubernetes } from "../../src/dns/plugins/kubernetes/kubernetes.ts";
+import { type EndpointSlice, type Service, staticView } from "../../src/dns/plugins/kubernetes/view.ts";
+import { Metrics, ServerMetrics } from "../../src/dns/server/metrics.ts";
+import { DnsServer } from "../../src/dns/server/server.ts";
+import { encodeQuery } from "../../src/dns/testing/dig.ts";
+import { podIP, queryMix, type SvcRecord, serviceName } from "./lib.ts";
+
+const arg = (name: string, def: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const strArg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+
+const SERVICES = arg("services", 10_000);
+const NAMESPACES = arg("namespaces", 100);
+const ENDPOINTS = arg("endpoints", 5);
+const QUERIES = arg("queries", 300_000);
+
+if (process.argv.includes("--bundle")) {
+  // Re-run this file bundled; the bundle sits in dist/ so its packages resolve from node_modules.
+  const root = join(import.meta.dirname, "../..");
+  const out = join(root, "dist", `bench-inprocess-${process.pid}.mjs`);
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [import.meta.filename],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  const prof = strArg("cpu-prof");
+  const flags = prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : [];
+  const args = process.argv.slice(2).filter((a) => a !== "--bundle");
+  const r = spawnSync(process.execPath, [...flags, out, ...args], { stdio: "inherit" });
+  rmSync(out, { force: true });
+  process.exit(r.status ?? 1);
+}
+
+/** The main benchmark's cluster (run.ts), with ClusterIPs from 10.96.0.0/12 in order. */
+function cluster(): { services: Service[]; slices: EndpointSlice[]; records: SvcRecord[] } {
+  const services: Service[] = [];
+  const slices: EndpointSlice[] = [];
+  const records: SvcRecord[] = [];
+  for (let i = 0; i < SERVICES; i++) {
+    const { name, namespace } = serviceName(i, NAMESPACES);
+    const ip = `10.96.${(i >> 8) & 255}.${i & 255}`;
+    const ports = [{ name: "http", protocol: "TCP", port: 80 }];
+    services.push({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { namespace, name, resourceVersion: "1" },
+      spec: { type: "ClusterIP", clusterIP: ip, clusterIPs: [ip], ports },
+    });
+    slices.push({
+      apiVersion: "discovery.k8s.io/v1",
+      kind: "EndpointSlice",
+      metadata: {
+        namespace,
+        name: `${name}-abcde`,
+        labels: { "kubernetes.io/service-name": name },
+        resourceVersion: "1",
+      },
+      addressType: "IPv4",
+      endpoints: Array.from({ length: ENDPOINTS }, (_, k) => ({
+        addresses: [podIP(i * ENDPOINTS + k)],
+        conditions: { ready: true },
+      })),
+      ports,
+    });
+    records.push({ name, namespace, clusterIP: ip });
+  }
+  return { services, slices, records };
+}
+
+const { services, slices, records } = cluster();
+const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `ns-${i}`);
+const view = staticView({ services, slices, namespaces, modified: Date.now() });
+
+/** The real kubernetes handler on the in-memory view, under a name of its own. */
+const k8s: PluginModule = {
+  name: "k8sview",
+  setup(ctx) {
+    ctx.dispenser.next();
+    // kubeadm's: pods insecure, fallthrough in-addr.arpa ip6.arpa, ttl 30.
+    const k = new Kubernetes(
+      view,
+      options({ podMode: "insecure", ttl: 30, fallthrough: ["in-addr.arpa.", "ip6.arpa."] }),
+    );
+    return () => k;
+  },
+};
+
+// kubeadm's Corefile without what needs sockets or an upstream (health, ready, forward, reload).
+const COREFILE = `.:53 {\n  errors\n  prometheus 127.0.0.1:0\n  cache 30\n  loadbalance\n  k8sview\n}\n`;
+const registry = new Registry();
+const metrics = new Metrics(registry);
+const logger = makeLogger(() => {}, false);
+const cfg = await buildConfig(COREFILE, {
+  corefilePath: "Corefile",
+  defaultPort: 53,
+  defaultHost: "127.0.0.1",
+  env: {},
+  metrics,
+  http: new HttpListeners(),
+  logger,
+  instance: { corefile: () => COREFILE, reload: () => Promise.reject(new Error("no reload here")) },
+  extraPlugins: [k8s],
+});
+// Startup hooks attach the plugins' metrics (and bind prometheus on a free loopback port).
+for (const b of cfg.blocks) for (const h of b.startups) await h();
+const spec = [...cfg.servers.values()][0];
+const server = new DnsServer({
+  addr: spec.addr,
+  zones: spec.zones,
+  classChaos: spec.classChaos,
+  metrics: new ServerMetrics(metrics),
+  log: logger(""),
+});
+
+const lines = queryMix(records, 200_000, NAMESPACES).trim().split("\n");
+const edns = { type: "OPT", name: ".", udpPayloadSize: 1232, flags: 0 } as const;
+const queries = lines.map((l, i) => {
+  const [name, type] = l.split(" ");
+  return encodeQuery(`${name}.`, type as "A", i & 0xffff, { additionals: [edns as never] });
+});
+const REMOTE: Remote = { address: "10.244.0.9", port: 40000, family: "IPv4" };
+let replies = 0;
+const send = () => {
+  replies++;
+};
+
+async function run(n: number, from: number): Promise<{ cpuUs: number; templated: number }> {
+  let templated = 0;
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const q = queries[(from + i) % queries.length];
+    if (server.fast(q, "udp", "IPv4")) {
+      templated++;
+      replies++;
+      continue;
+    }
+    await server.handle(q, REMOTE, "udp", send);
+  }
+  const c = process.cpuUsage(t0);
+  return { cpuUs: c.user + c.system, templated };
+}
+
+await run(50_000, 0); // warm-up: JIT and a full cache
+replies = 0;
+const r = await run(QUERIES, 50_000);
+if (replies !== QUERIES) throw new Error(`${QUERIES - replies} queries got no reply`);
+const text = await registry.metrics();
+const count = (re: RegExp) =>
+  text
+    .split("\n")
+    .filter((l) => re.test(l))
+    .reduce((a, l) => a + Number(l.split(" ").pop()), 0);
+const hits = count(/^coredns_cache_hits_total/);
+const misses = count(/^coredns_cache_misses_total/);
+for (const b of cfg.blocks) for (const h of b.shutdowns) await h();
+console.log(
+  "| services | distinct questions | µs CPU / query | from a template | cache hit ratio (incl. warm-up) |",
+);
+console.log("| ---: | ---: | ---: | ---: | ---: |");
+console.log(
+  `| ${SERVICES.toLocaleString("en")} | ${new Set(lines).size.toLocaleString("en")} | ${(r.cpuUs / QUERIES).toFixed(2)} | ${((100 * r.templated) / QUERIES).toFixed(0)}% | ${((100 * hits) / (hits + misses)).toFixed(0)}% |`,
+);

@@ -1,0 +1,41 @@
+/**
+ * V8 heap sizing for `skiff dns` (issue 5: ≤ 100 MB at 10,000 Services). Its live data is small
+ * (about 30 MiB at that scale) and changes slowly, while V8's defaults are made for throughput:
+ * a young generation that grows to 3 × 16 MiB and an old generation allowed to reach several
+ * times the live data before a full collection. Both are set here, at run time, for this process
+ * only (`skiff up` keeps the apiserver and controllers on the defaults), by main.ts before the
+ * DNS code is loaded:
+ *
+ * - `--semi-space-growth-factor=1`: the young generation keeps its initial 1 MiB semi-spaces,
+ *   as `--max-semi-space-size=1` would; a query's garbage dies young either way.
+ * - `--heap-growing-percent=20`: the next full collection comes when the old generation has
+ *   grown 20% past what the last one left, so garbage from list pages and evicted cache
+ *   entries is collected instead of kept as resident pages.
+ * - `--compact-on-every-full-gc`: those collections also move the survivors of sparse pages
+ *   together and give the emptied pages back, instead of keeping them for later allocation
+ *   (otherwise about a third of the old generation stays resident as free space).
+ *
+ * The price is GC time, about 4 µs of CPU per query under heavy concurrent load (see
+ * bench/dns/README.md, "Memory"). A flag the user gave (NODE_OPTIONS or node's command line) for
+ * the same knob wins: that setting is then left alone.
+ */
+import { setFlagsFromString } from "node:v8";
+
+export const DNS_HEAP_FLAGS: ReadonlyArray<{ flag: string; knobs: RegExp }> = [
+  { flag: "--semi-space-growth-factor=1", knobs: /semi[-_]space/ },
+  { flag: "--heap-growing-percent=20", knobs: /heap[-_]growing|optimize[-_]for[-_]size/ },
+  { flag: "--compact-on-every-full-gc", knobs: /compact/ },
+];
+
+/** Apply DNS_HEAP_FLAGS not overridden by `given` (node's flags); returns the ones applied. */
+export function tuneHeapForDNS(
+  given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" "),
+): string[] {
+  const applied: string[] = [];
+  for (const { flag, knobs } of DNS_HEAP_FLAGS) {
+    if (knobs.test(given)) continue;
+    setFlagsFromString(flag);
+    applied.push(flag);
+  }
+  return applied;
+}
