@@ -36,18 +36,22 @@ test("the DNS heap settings take effect at run time: a small young generation, a
   assert.ok(tuned.total < plain.total, `heap ${tuned.total / MiB} MiB with, ${plain.total / MiB} without`);
 });
 
-test("a heap flag given to node wins over the DNS default for the same knob", () => {
+test("a heap flag given to node wins over the DNS default for the same knob; SKIFF_DNS_HEAP=v8 sets none", () => {
   // In a child: setting V8 flags here would change this test process's heap.
   const given = "--max-semi-space-size=8 --foo";
   const script = `
     const { tuneHeapForDNS } = await import(${JSON.stringify(new URL("./dns-heap.ts", import.meta.url).href)});
-    console.log(JSON.stringify([tuneHeapForDNS(${JSON.stringify(given)}), tuneHeapForDNS("--optimize-for-size")]));
+    console.log(JSON.stringify([tuneHeapForDNS(${JSON.stringify(given)}, "small"), tuneHeapForDNS("--optimize-for-size", "small"), tuneHeapForDNS("", "v8")]));
+    try { tuneHeapForDNS("", "huge"); console.log("accepted"); } catch (e) { console.log(JSON.stringify(e.message)); }
   `;
   const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
     encoding: "utf8",
   });
-  assert.deepEqual(JSON.parse(out), [
+  const [tuned, error] = out.trim().split("\n");
+  assert.deepEqual(JSON.parse(tuned), [
     ["--heap-growing-percent=20", "--compact-on-every-full-gc"],
     ["--semi-space-growth-factor=1", "--compact-on-every-full-gc"],
+    [],
   ]);
+  assert.match(JSON.parse(error), /SKIFF_DNS_HEAP=huge: use "small" \(the default\) or "v8"/);
 });

@@ -27,10 +27,16 @@ export const DNS_HEAP_FLAGS: ReadonlyArray<{ flag: string; knobs: RegExp }> = [
   { flag: "--compact-on-every-full-gc", knobs: /compact/ },
 ];
 
-/** Apply DNS_HEAP_FLAGS not overridden by `given` (node's flags); returns the ones applied. */
+/**
+ * Apply DNS_HEAP_FLAGS not overridden by `given` (node's flags); returns the ones applied.
+ * `SKIFF_DNS_HEAP=v8` in the environment applies none: V8's own sizing (more memory, less GC).
+ */
 export function tuneHeapForDNS(
   given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" "),
+  profile = process.env.SKIFF_DNS_HEAP ?? "small",
 ): string[] {
+  if (profile === "v8") return [];
+  if (profile !== "small") throw new Error(`SKIFF_DNS_HEAP=${profile}: use "small" (the default) or "v8"`);
   const applied: string[] = [];
   for (const { flag, knobs } of DNS_HEAP_FLAGS) {
     if (knobs.test(given)) continue;

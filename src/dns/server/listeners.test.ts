@@ -10,27 +10,9 @@ import dnsPacket, { type Answer } from "dns-packet";
 import { type DNSInstance, startDNS } from "../index.ts";
 import { Flag, replyTo } from "../message/message.ts";
 import type { Plugin, PluginModule, SetupContext } from "../plugin.ts";
-import { dig, encodeQuery } from "../testing/dig.ts";
+import { dig, encodeQuery, udpExchange } from "../testing/dig.ts";
+import { many } from "../testing/plugins.ts";
 import { loadAddon, type UdpMode } from "./udp-batch.ts";
-
-/** Test-only: n A records for any name (to force TC, or to make a template worth caching). */
-const many: PluginModule = {
-  name: "many",
-  setup(ctx) {
-    ctx.dispenser.next();
-    const n = Number(ctx.dispenser.remainingArgs()[0] ?? "200");
-    return () => ({
-      name: "many",
-      serveDNS(req, w) {
-        const answers: Answer[] = [];
-        for (let i = 0; i < n; i++)
-          answers.push({ name: req.name, type: "A", ttl: 30, data: `10.0.${i >> 8}.${i & 255}` });
-        w.write({ ...replyTo(req.msg), flags: Flag.QR | Flag.AA, answers });
-        return Promise.resolve(0);
-      },
-    });
-  },
-};
 
 /** Test-only: answers only once the test opens the gate. */
 let gate: Promise<void> = Promise.resolve();
@@ -53,30 +35,13 @@ const slow: PluginModule = {
 };
 
 /** Send each message from its own socket of `type`; the replies (undefined when none came). */
-async function ask(
+function ask(
   type: "udp4" | "udp6",
   port: number,
   msgs: Buffer[],
   ms = 1000,
 ): Promise<(Buffer | undefined)[]> {
-  return Promise.all(
-    msgs.map(
-      (m) =>
-        new Promise<Buffer | undefined>((resolve) => {
-          const s = dgram.createSocket(type);
-          const timer = setTimeout(() => {
-            s.close();
-            resolve(undefined);
-          }, ms);
-          s.on("message", (buf) => {
-            clearTimeout(timer);
-            s.close();
-            resolve(buf);
-          });
-          s.send(m, port, type === "udp4" ? "127.0.0.1" : "::1");
-        }),
-    ),
-  );
+  return Promise.all(msgs.map((m) => udpExchange(port, m, ms, type)));
 }
 
 const COREFILE = `example.org {\n whoami\n}\nbig.test {\n many 200\n}\ncached.test {\n cache 30\n many 3\n}\nslow.test {\n slow\n}\n`;

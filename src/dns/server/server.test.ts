@@ -4,30 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import dnsPacket, { type Answer } from "dns-packet";
+import dnsPacket from "dns-packet";
 import { type DNSInstance, startDNS } from "../index.ts";
-import { Flag, rcodeOf } from "../message/message.ts";
+import { rcodeOf } from "../message/message.ts";
 import type { PluginModule } from "../plugin.ts";
 import { dig, encodeQuery, tcpExchange, udpExchange } from "../testing/dig.ts";
-
-/** Test-only plugin: 200 A records for any name, to force truncation. */
-const many: PluginModule = {
-  name: "many",
-  setup(ctx) {
-    ctx.dispenser.next();
-    const n = Number(ctx.dispenser.remainingArgs()[0] ?? "200");
-    return () => ({
-      name: "many",
-      serveDNS(req, w) {
-        const answers: Answer[] = [];
-        for (let i = 0; i < n; i++)
-          answers.push({ name: req.name, type: "A", ttl: 5, data: `10.0.${i >> 8}.${i & 255}` });
-        w.write({ ...replyOf(req.msg), answers });
-        return Promise.resolve(0);
-      },
-    });
-  },
-};
+import { many } from "../testing/plugins.ts";
 
 /** Test-only plugin: fails with SERVFAIL without writing. */
 const fail: PluginModule = {
@@ -37,10 +19,6 @@ const fail: PluginModule = {
     return () => ({ name: "fail", serveDNS: () => Promise.resolve(2) });
   },
 };
-
-function replyOf(q: dnsPacket.Packet): dnsPacket.Packet {
-  return { id: q.id, type: "response", flags: (q.flags ?? 0) & Flag.RD, questions: q.questions };
-}
 
 const query = encodeQuery;
 

@@ -13,10 +13,15 @@ export async function dig(port: number, ...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Send one datagram; resolve with the reply, or undefined after `ms`. */
-export function udpExchange(port: number, msg: Buffer, ms = 500): Promise<Buffer | undefined> {
+/** Send one datagram from a new socket (to ::1 for udp6); resolve with the reply, or undefined after `ms`. */
+export function udpExchange(
+  port: number,
+  msg: Buffer,
+  ms = 500,
+  type: "udp4" | "udp6" = "udp4",
+): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
-    const s = dgram.createSocket("udp4");
+    const s = dgram.createSocket(type);
     const timer = setTimeout(() => {
       s.close();
       resolve(undefined);
@@ -26,7 +31,7 @@ export function udpExchange(port: number, msg: Buffer, ms = 500): Promise<Buffer
       s.close();
       resolve(buf);
     });
-    s.send(msg, port, "127.0.0.1");
+    s.send(msg, port, type === "udp4" ? "127.0.0.1" : "::1");
   });
 }
 
