@@ -56,7 +56,8 @@ function waitForLine(
   });
 }
 
-function stopper(proc: ChildProcess): () => Promise<void> {
+/** Stop a child by its PID: SIGTERM, then SIGKILL after 10 s; resolves once it exited. */
+export function stopper(proc: ChildProcess): () => Promise<void> {
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
   return async () => {
     if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;

@@ -1,7 +1,7 @@
 /** `skiff controllers` as a child process, started and stopped by its PID. */
 import { spawn } from "node:child_process";
 import { skiffBin } from "../../test/e2e/harness.ts";
-import type { Proc } from "../apiserver/lib.ts";
+import { type Proc, stopper } from "../apiserver/lib.ts";
 
 export interface ControllersProc extends Proc {
   /** performance.now() when the process printed its ready line. */
@@ -16,21 +16,11 @@ export async function startControllers(kubeconfig: string, timeoutMs = 60_000): 
   });
   let out = "";
   let err = "";
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
   proc.stderr.on("data", (d: Buffer) => {
     // Keep the tail only: a broken run can log a line per failed reconcile.
     err = (err + d.toString()).slice(-20_000);
   });
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
-    process.kill(proc.pid, "SIGTERM");
-    const t = setTimeout(() => {
-      if (proc.exitCode === null && proc.signalCode === null && proc.pid !== undefined)
-        process.kill(proc.pid, "SIGKILL");
-    }, 10_000);
-    await exited;
-    clearTimeout(t);
-  };
+  const stop = stopper(proc);
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(

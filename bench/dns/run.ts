@@ -19,6 +19,7 @@ import { join } from "node:path";
 import dnsPacket from "dns-packet";
 import { pluginNamed } from "../../src/dns/plugins/index.ts";
 import { loadAddon, type UdpMode, udpMode } from "../../src/dns/server/udp-batch.ts";
+import { udpExchange } from "../../src/dns/testing/dig.ts";
 import { skiffBin } from "../../test/e2e/harness.ts";
 import {
   Client,
@@ -128,34 +129,20 @@ function startPinned(
 }
 
 /** One UDP query; the reply or undefined after ms. */
-function query(
+async function query(
   port: number,
   name: string,
   type: "A" | "SRV" | "PTR",
   ms = 1000,
 ): Promise<dnsPacket.DecodedPacket | undefined> {
-  return new Promise((resolve) => {
-    const s = dgram.createSocket("udp4");
-    const timer = setTimeout(() => {
-      s.close();
-      resolve(undefined);
-    }, ms);
-    s.on("message", (b) => {
-      clearTimeout(timer);
-      s.close();
-      resolve(dnsPacket.decode(b));
-    });
-    s.send(
-      dnsPacket.encode({
-        id: 1,
-        type: "query",
-        flags: dnsPacket.RECURSION_DESIRED,
-        questions: [{ name, type, class: "IN" }],
-      }),
-      port,
-      "127.0.0.1",
-    );
+  const q = dnsPacket.encode({
+    id: 1,
+    type: "query",
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ name, type, class: "IN" }],
   });
+  const r = await udpExchange(port, q, ms);
+  return r ? dnsPacket.decode(r) : undefined;
 }
 
 const aOf = (m: dnsPacket.DecodedPacket | undefined) =>

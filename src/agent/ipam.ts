@@ -3,7 +3,7 @@
  * the network address, the first address (the bridge's gateway) and the IPv4 broadcast address
  * are never handed out; allocation continues after the last address given, wrapping around.
  */
-import { isIP } from "node:net";
+import { formatIPValue, ipValue, parseIP as parseAddress } from "../util/ip.ts";
 
 export class CIDRError extends Error {}
 
@@ -13,51 +13,18 @@ interface Range {
   bits: number;
 }
 
-function parseIPv4(s: string): bigint {
-  return s.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-}
-
-function parseIPv6(s: string): bigint {
-  let text = s;
-  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
-  const v4 = text.match(/(\d+\.\d+\.\d+\.\d+)$/);
-  if (v4) {
-    const n = parseIPv4(v4[1]);
-    text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
-  }
-  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
-}
-
+/** An address as family and integer. */
 export function parseIP(s: string): { family: 4 | 6; value: bigint } | undefined {
-  const f = isIP(s);
-  if (f === 4) return { family: 4, value: parseIPv4(s) };
-  if (f === 6) return { family: 6, value: parseIPv6(s) };
-  return undefined;
+  const ip = parseAddress(s);
+  if (!ip) return undefined;
+  // The family the text is written in: an IPv6 CIDR stays IPv6 even over ::ffff:0:0/96.
+  const six = s.includes(":");
+  return { family: six ? 6 : 4, value: ipValue({ bytes: ip.bytes, v4: !six }).value };
 }
 
 /** Canonical text: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as ::). */
 export function formatIP(family: 4 | 6, v: bigint): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join(".");
-  const g = Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(112 - 16 * i)) & 0xffffn));
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) [best, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = g.map((x) => x.toString(16));
-  if (best < 0) return hex.join(":");
-  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+  return formatIPValue({ family: family === 4 ? "IPv4" : "IPv6", value: v });
 }
 
 export function parseCIDR(cidr: string): Range {

@@ -22,6 +22,7 @@ import { makeLogger, startDNS } from "./index.ts";
 import type { Remote } from "./plugin.ts";
 import { Metrics, ServerMetrics } from "./server/metrics.ts";
 import { DnsServer } from "./server/server.ts";
+import { udpExchange } from "./testing/dig.ts";
 
 const TOTAL = Number(process.env.SKIFF_FUZZ_PACKETS ?? 1_000_000);
 const DEADLINE_MS = Number(process.env.SKIFF_FUZZ_DEADLINE_MS ?? 75_000);
@@ -353,23 +354,6 @@ function udpWindow(
   });
 }
 
-/** One query over UDP (a fresh socket), resolving with the reply or undefined after `ms`. */
-function udpQuery(port: number, q: Buffer, ms = 2000): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const s = dgram.createSocket("udp4");
-    const timer = setTimeout(() => {
-      s.close();
-      resolve(undefined);
-    }, ms);
-    s.on("message", (b) => {
-      clearTimeout(timer);
-      s.close();
-      resolve(b);
-    });
-    s.send(q, port, "127.0.0.1");
-  });
-}
-
 /** Framed garbage on a TCP connection, then a valid query: the connection may be closed, never the server. */
 function tcpRound(port: number, frames: Buffer[]): Promise<void> {
   return new Promise((resolve) => {
@@ -499,7 +483,7 @@ test(`${TOTAL} random and mutated packets crash nothing and leak nothing (seed $
     assert.equal(server.pending, 0, "no query left in flight");
 
     // The running server still answers a valid query, over UDP and over TCP.
-    const r = await udpQuery(port, valid("still-alive.example.org"));
+    const r = await udpExchange(port, valid("still-alive.example.org"), 2000);
     assert.ok(r, "no UDP answer after the fuzzing");
     const m = dnsPacket.decode(r);
     assert.equal(m.id, 4242);

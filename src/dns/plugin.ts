@@ -70,10 +70,7 @@ export interface Request {
 }
 
 export interface RequestNotes {
-  /**
-   * Set by the cache when it answers from memory, or when the reply being written is the one it
-   * just stored (then with `hitFlags`): the server may keep the reply as a template.
-   */
+  /** Set by the cache when it answers from memory: the server may keep the reply as a template. */
   cached?: CachedReply;
 }
 
@@ -85,11 +82,6 @@ export interface CachedReply {
   readonly removed: boolean;
   /** Count a hit answered from a template, as the cache counts its own hits. */
   hit(): void;
-  /**
-   * Set when the reply is the one that filled the entry rather than a hit on it: the header flags
-   * a hit would carry for this same query (the records and their order are already a hit's).
-   */
-  readonly hitFlags?: number;
 }
 
 export interface ResponseWriter {

@@ -14,6 +14,7 @@ import {
   apiClient,
   type KubectlResult,
   kubectl,
+  ok,
   parseTable,
   removeDir,
   type SkiffProcess,
@@ -57,11 +58,6 @@ interface EndpointsObj {
     notReadyAddresses?: Array<{ ip: string }>;
     ports?: Array<{ name?: string; port: number; protocol?: string }>;
   }>;
-}
-
-function ok(r: KubectlResult, what: string): KubectlResult {
-  assert.equal(r.code, 0, `${what} failed: ${r.stderr}${r.stdout}`);
-  return r;
 }
 
 function parse<T>(r: KubectlResult, what: string): T {

@@ -1,4 +1,5 @@
 /** Test harness: run `skiff` as a real process, and real kubectl against it. */
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import https from "node:https";
@@ -327,4 +328,20 @@ export function spawnKubectl(
       await exited;
     },
   };
+}
+
+/** The value at a dotted path of a parsed object (`metadata.name`), or undefined. */
+export function field(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split(".")) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+/** Assert a kubectl run succeeded (its output in the message when not). */
+export function ok(r: KubectlResult, what: string): KubectlResult {
+  assert.equal(r.code, 0, `${what} failed: ${r.stderr}${r.stdout}`);
+  return r;
 }

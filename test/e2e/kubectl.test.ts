@@ -10,8 +10,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import {
+  field,
   type KubectlResult,
   kubectl,
+  ok,
   parseTable,
   removeDir,
   type SkiffProcess,
@@ -67,20 +69,6 @@ function json(r: KubectlResult, what = "kubectl"): Json {
       `${what} printed no JSON: stdout ${JSON.stringify(r.stdout)} stderr ${JSON.stringify(r.stderr)}`,
     );
   }
-}
-
-function field(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const key of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
-
-function ok(r: KubectlResult, what: string): KubectlResult {
-  assert.equal(r.code, 0, `${what} failed: ${r.stderr}${r.stdout}`);
-  return r;
 }
 
 /** kube's AGE cell: human duration ("0s", "12s", "3m4s", …). */

@@ -11,7 +11,16 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { fieldDescription, typeDescription } from "../../src/api/openapi/descriptions/index.ts";
-import { type KubectlResult, kubectl, removeDir, type SkiffProcess, startSkiff, tempDir } from "./harness.ts";
+import {
+  field,
+  type KubectlResult,
+  kubectl,
+  ok,
+  removeDir,
+  type SkiffProcess,
+  startSkiff,
+  tempDir,
+} from "./harness.ts";
 
 const seedsDir = new URL("../../docs/examples/seeds/", import.meta.url).pathname;
 const versions = ["1.27", "1.30", "1.33"];
@@ -35,20 +44,6 @@ interface SeedFile {
   path: string;
   objects: Array<{ kind: string; name: string }>;
   namespace: string;
-}
-
-function field(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const key of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
-
-function ok(r: KubectlResult, what: string): KubectlResult {
-  assert.equal(r.code, 0, `${what} failed: ${r.stderr}${r.stdout}`);
-  return r;
 }
 
 function json(r: KubectlResult, what: string): Json {

@@ -4,7 +4,8 @@
  * first address). IPv4 addresses ending in .0 or .255 are never handed out: for a /24 or larger
  * these are the network and broadcast addresses of every /24 in it (MetalLB's avoidBuggyIPs).
  */
-import { formatIP, maskedIP, parseCIDRSloppy, parseIPSloppy } from "../../api/machinery/validation/net.ts";
+import { maskedIP, parseCIDRSloppy, parseIPSloppy } from "../../api/machinery/validation/net.ts";
+import { formatIP, formatIPValue, type IPValue, ipValue } from "../../util/ip.ts";
 
 export type Family = "IPv4" | "IPv6";
 
@@ -17,44 +18,17 @@ interface Range {
   cursor: bigint;
 }
 
-interface Addr {
-  family: Family;
-  value: bigint;
-}
-
-function toBig(b: Uint8Array, from: number): bigint {
-  let v = 0n;
-  for (let i = from; i < 16; i++) v = (v << 8n) | BigInt(b[i]);
-  return v;
-}
+type Addr = IPValue;
 
 function parseAddr(s: string): Addr | undefined {
   const ip = parseIPSloppy(s);
-  if (!ip) return undefined;
-  return ip.v4
-    ? { family: "IPv4", value: toBig(ip.bytes, 12) }
-    : { family: "IPv6", value: toBig(ip.bytes, 0) };
-}
-
-function formatAddr(a: Addr): string {
-  const bytes = new Uint8Array(16);
-  let v = a.value;
-  for (let i = 15; i >= 0; i--) {
-    bytes[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  if (a.family === "IPv4") {
-    bytes.fill(0, 0, 10);
-    bytes[10] = 0xff;
-    bytes[11] = 0xff;
-  }
-  return formatIP({ bytes, v4: a.family === "IPv4" });
+  return ip ? ipValue(ip) : undefined;
 }
 
 /** The key an address is tracked under: its canonical text. */
 export function canonicalIP(s: string): string | undefined {
   const a = parseAddr(s);
-  return a ? formatAddr(a) : undefined;
+  return a ? formatIPValue(a) : undefined;
 }
 
 export function familyOf(ip: string): Family | undefined {
@@ -81,7 +55,7 @@ export function parsePool(cidrs: string[]): Range[] {
     const width = family === "IPv4" ? 32 : 128;
     const prefix = c.bits === 128 && net.v4 ? c.prefix - 96 : c.prefix;
     if (prefix < 0) throw new Error(`--lb-pool: ${JSON.stringify(text)} is not a CIDR`);
-    const first = family === "IPv4" ? toBig(net.bytes, 12) : toBig(net.bytes, 0);
+    const first = ipValue(net).value;
     const last = first + (1n << BigInt(width - prefix)) - 1n;
     return { cidr: `${formatIP(net)}/${prefix}`, family, first, last, cursor: first };
   });
@@ -136,7 +110,7 @@ export class AddressPool {
   assign(owner: string, ip: string): AssignResult {
     const a = parseAddr(ip);
     if (!a || !this.rangeOf(a)) return "not-in-pool";
-    const key = formatAddr(a);
+    const key = formatIPValue(a);
     const cur = this.owners.get(key);
     if (cur !== undefined) return cur === owner ? "ok" : "in-use";
     this.take(owner, key);
@@ -150,7 +124,7 @@ export class AddressPool {
       for (let v = r.cursor; v <= r.last; v++) {
         const a: Addr = { family, value: v };
         if (skipped(a)) continue;
-        const key = formatAddr(a);
+        const key = formatIPValue(a);
         if (this.owners.has(key)) continue;
         r.cursor = v + 1n;
         this.take(owner, key);
@@ -165,7 +139,7 @@ export class AddressPool {
   releaseIP(owner: string, ip: string, notify = true): void {
     const a = parseAddr(ip);
     if (!a) return;
-    const key = formatAddr(a);
+    const key = formatIPValue(a);
     if (this.owners.get(key) !== owner) return;
     this.owners.delete(key);
     const set = this.held.get(owner);

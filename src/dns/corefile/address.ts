@@ -4,6 +4,7 @@
  * octet (IPv4) or nibble (IPv6) boundaries as plugin/pkg/cidr does.
  */
 import { isIPv4, isIPv6 } from "node:net";
+import { fqdnLower, isDomainName } from "../names.ts";
 
 export interface ZoneAddr {
   /** Lowercase, fully qualified. */
@@ -44,19 +45,6 @@ export function normalizeKey(key: string, defaultPort: number): ZoneAddr[] {
     if (!isDomainName(z)) throw new Error(`zone is not a valid domain name: ${host}`);
   }
   return zones.map((zone) => ({ zone, port: port ?? defaultPort, transport: "dns" }));
-}
-
-function fqdnLower(h: string): string {
-  const l = h.toLowerCase();
-  if (l === "" || l === ".") return ".";
-  return l.endsWith(".") ? l : `${l}.`;
-}
-
-function isDomainName(z: string): boolean {
-  if (z === ".") return true;
-  if (z.startsWith(".") || z.includes("..")) return false;
-  const labels = z.slice(0, -1).split(".");
-  return labels.every((l) => l.length > 0 && l.length <= 63) && Buffer.byteLength(z) <= 255;
 }
 
 /** The reverse zones of a CIDR, or undefined when `s` is not one. */
@@ -146,4 +134,16 @@ function v6Nibbles(ip: string): number[] {
     out.push((v >> 12) & 15, (v >> 8) & 15, (v >> 4) & 15, v & 15);
   }
   return out;
+}
+
+/** plugin.Host(s).NormalizeExact: a zone argument, a CIDR expanding to its reverse zones. */
+export function normalizeZone(arg: string): string[] {
+  let s = arg.replace(/^dns:\/\//i, "");
+  // A trailing :port is not part of the zone.
+  const port = /:(\d+)$/.exec(s);
+  if (port && !s.includes("/") && s.indexOf(":") === s.lastIndexOf(":")) s = s.slice(0, port.index);
+  const rev = reverseZones(s);
+  if (rev) return rev;
+  if (!isDomainName(s)) return [];
+  return [fqdnLower(s)];
 }

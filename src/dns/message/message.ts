@@ -20,7 +20,8 @@ export const Opcode = { QUERY: 0, IQUERY: 1, STATUS: 2, NOTIFY: 4, UPDATE: 5 } a
 /** EDNS extended rcode for a wrong EDNS version (RFC 6891). */
 export const RCODE_BADVERS = 16;
 
-const RCODE_NAMES = [
+/** The basic rcodes' mnemonics, by number (miekg/dns RcodeToString for 0-10). */
+export const RCODE_NAMES: readonly string[] = [
   "NOERROR",
   "FORMERR",
   "SERVFAIL",
@@ -33,6 +34,12 @@ const RCODE_NAMES = [
   "NOTAUTH",
   "NOTZONE",
 ];
+
+/** The basic rcode with this mnemonic (exact case), or undefined. */
+export function rcodeByName(name: string): number | undefined {
+  const i = RCODE_NAMES.indexOf(name);
+  return i < 0 ? undefined : i;
+}
 
 /** The rcode's mnemonic as CoreDNS's rcode.ToString prints it. */
 export function rcodeName(rcode: number): string {
@@ -204,10 +211,4 @@ function headerReply(h: RawHeader, opcode: number, rcode: number): Packet {
     authorities: [],
     additionals: [],
   };
-}
-
-/** A fully qualified, lowercase name ("example.org." ; "." for the root). */
-export function fqdn(name: string): string {
-  if (name === "" || name === ".") return ".";
-  return name.endsWith(".") ? name : `${name}.`;
 }

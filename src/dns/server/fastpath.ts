@@ -230,10 +230,7 @@ function compile(
     }
   }
   const ttls = rrs.filter((r) => r.type !== TYPE_OPT).map((r) => r.ttlAt);
-  const copy = Buffer.from(reply);
-  // The reply that filled the cache entry: later queries get what a hit gives (AA, RA, AD…).
-  if (cached.hitFlags !== undefined) copy.writeUInt16BE(cached.hitFlags & 0xffff, 2);
-  return { reply: copy, ttls, groups, cached, rcode, meta, stats: [] };
+  return { reply: Buffer.from(reply), ttls, groups, cached, rcode, meta, stats: [] };
 }
 
 /** The offset after the name at `off`, collecting compression pointers; -1 when malformed. */

@@ -8,108 +8,17 @@
  * isValidCIDRStrict) guard newer fields (IPAddress names, ServiceCIDR cidrs) and also demand the
  * canonical spelling.
  */
-import { isIPv4 as nodeIsIPv4, isIPv6 as nodeIsIPv6 } from "node:net";
+import { isIPv4 as nodeIsIPv4 } from "node:net";
+import { formatIP, type IPFamily, type ParsedIP, parseIP } from "../../../util/ip.ts";
 
-export type IPFamily = "IPv4" | "IPv6";
+export { formatIP, type IPFamily, type ParsedIP };
 
 export const invalidIPMessage = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
 export const invalidCIDRMessage = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
 
-/** A parsed address: 16 bytes (IPv4 stored IPv4-mapped, like Go's net.IP) and whether it is IPv4. */
-export interface ParsedIP {
-  bytes: Uint8Array;
-  /** Go's `ip.To4() != nil`: dotted quads and IPv4-mapped IPv6 both count as IPv4. */
-  v4: boolean;
-}
-
-const sloppyV4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
-
-function v4Bytes(s: string): number[] | null {
-  const m = sloppyV4.exec(s);
-  if (!m) return null;
-  const out: number[] = [];
-  for (let i = 1; i <= 4; i++) {
-    const n = Number(m[i]);
-    if (n > 255) return null;
-    out.push(n);
-  }
-  return out;
-}
-
-function mapped(v4: number[]): Uint8Array {
-  const b = new Uint8Array(16);
-  b[10] = 0xff;
-  b[11] = 0xff;
-  b.set(v4, 12);
-  return b;
-}
-
-function v6Bytes(s: string): Uint8Array | null {
-  // Go's parser has no zones; node's accepts them.
-  if (s.includes("%") || !nodeIsIPv6(s)) return null;
-  const b = new Uint8Array(16);
-  const words = (part: string): number[] => {
-    if (part === "") return [];
-    const out: number[] = [];
-    for (const g of part.split(":")) {
-      if (g.includes(".")) {
-        const q = v4Bytes(g) ?? [0, 0, 0, 0];
-        out.push((q[0] << 8) | q[1], (q[2] << 8) | q[3]);
-      } else out.push(Number.parseInt(g, 16));
-    }
-    return out;
-  };
-  const [head, tail] = s.includes("::") ? s.split("::") : [s, undefined];
-  const hw = words(head);
-  const tw = tail === undefined ? [] : words(tail);
-  const all = [...hw, ...new Array(8 - hw.length - tw.length).fill(0), ...tw];
-  all.forEach((w, i) => {
-    b[2 * i] = w >> 8;
-    b[2 * i + 1] = w & 0xff;
-  });
-  return b;
-}
-
-function isMapped(b: Uint8Array): boolean {
-  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
-  return b[10] === 0xff && b[11] === 0xff;
-}
-
 /** Go's netutils.ParseIPSloppy: null when not an IP. */
 export function parseIPSloppy(s: string): ParsedIP | null {
-  if (!s.includes(":")) {
-    const q = v4Bytes(s);
-    return q ? { bytes: mapped(q), v4: true } : null;
-  }
-  const b = v6Bytes(s);
-  return b ? { bytes: b, v4: isMapped(b) } : null;
-}
-
-/** Go's net.IP.String(): dotted quad for IPv4, RFC 5952 text for IPv6. */
-export function formatIP(ip: ParsedIP): string {
-  const b = ip.bytes;
-  if (ip.v4) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push((b[2 * i] << 8) | b[2 * i + 1]);
-  // The first longest run of two or more zero groups becomes "::".
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(":");
-  if (best < 0) return hex(w);
-  return `${hex(w.slice(0, best))}::${hex(w.slice(best + bestLen))}`;
+  return parseIP(s, true) ?? null;
 }
 
 /** Legacy IP check (kube's IsValidIPForLegacyField without strict mode). */

@@ -3,48 +3,15 @@
  * static/dynamic split (KEP-3070) and canonical names (the IPAddress object's name).
  */
 import { randomBytes } from "node:crypto";
-import {
-  formatIP,
-  type IPFamily,
-  maskedIP,
-  parseCIDRSloppy,
-  parseIPSloppy,
-} from "../../machinery/validation/net.ts";
+import { formatIP, formatIPValue, type IPValue, ipValue } from "../../../util/ip.ts";
+import { type IPFamily, maskedIP, parseCIDRSloppy, parseIPSloppy } from "../../machinery/validation/net.ts";
 
-export interface IPValue {
-  family: IPFamily;
-  value: bigint;
-}
-
-function bytesToBig(b: Uint8Array, from: number): bigint {
-  let v = 0n;
-  for (let i = from; i < 16; i++) v = (v << 8n) | BigInt(b[i]);
-  return v;
-}
+export { formatIPValue, type IPValue };
 
 /** Parse an IP (kube's sloppy parser: IPv4-mapped IPv6 counts as IPv4). */
 export function parseIP(s: string): IPValue | undefined {
   const ip = parseIPSloppy(s);
-  if (!ip) return undefined;
-  return ip.v4
-    ? { family: "IPv4", value: bytesToBig(ip.bytes, 12) }
-    : { family: "IPv6", value: bytesToBig(ip.bytes, 0) };
-}
-
-/** Canonical text (Go's net.IP.String()). */
-export function formatIPValue(ip: IPValue): string {
-  const bytes = new Uint8Array(16);
-  let v = ip.value;
-  for (let i = 15; i >= 0; i--) {
-    bytes[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  if (ip.family === "IPv4") {
-    bytes.fill(0, 0, 10);
-    bytes[10] = 0xff;
-    bytes[11] = 0xff;
-  }
-  return formatIP({ bytes, v4: ip.family === "IPv4" });
+  return ip ? ipValue(ip) : undefined;
 }
 
 /** The canonical spelling of an IP string, or the string itself when it is not an IP. */
@@ -85,7 +52,7 @@ export function parseRange(cidr: string): IPRange {
   const family: IPFamily = c.ip.v4 ? "IPv4" : "IPv6";
   const width = family === "IPv4" ? 32 : 128;
   const prefix = c.bits === 128 && family === "IPv4" ? c.prefix - 96 : c.prefix;
-  const base = family === "IPv4" ? bytesToBig(net.bytes, 12) : bytesToBig(net.bytes, 0);
+  const base = ipValue({ bytes: net.bytes, v4: family === "IPv4" }).value;
   const size = 1n << BigInt(width - prefix);
   const first = base + 1n;
   const last = family === "IPv4" ? base + size - 2n : base + size - 1n;

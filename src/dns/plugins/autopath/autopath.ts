@@ -7,6 +7,7 @@
 import type { Packet } from "dns-packet";
 import type { Counter } from "prom-client";
 import { rcodeOf } from "../../message/message.ts";
+import { inZone, matchZone } from "../../names.ts";
 import {
   type Handler,
   nextOrFailure,
@@ -37,17 +38,6 @@ export interface AutoPathOptions {
   server: string;
 }
 
-function isSubDomain(parent: string, child: string): boolean {
-  if (parent === ".") return true;
-  return child === parent || child.endsWith(`.${parent}`);
-}
-
-function matchZone(zones: readonly string[], lname: string): string {
-  let best = "";
-  for (const z of zones) if (isSubDomain(z, lname) && z.length > best.length) best = z;
-  return best;
-}
-
 export class AutoPath implements Handler {
   readonly name = "autopath";
   next: Handler | undefined;
@@ -65,7 +55,7 @@ export class AutoPath implements Handler {
     const path = this.o.searchFunc ? this.o.searchFunc(req) : this.o.search;
     if (!path || path.length === 0) return nextOrFailure(this.name, this.next, req, w, signal);
     const first = path[0].toLowerCase();
-    if (!isSubDomain(first, req.lname)) return nextOrFailure(this.name, this.next, req, w, signal);
+    if (!inZone(req.lname, first)) return nextOrFailure(this.name, this.next, req, w, signal);
 
     // The name the client typed: the query minus the first search domain.
     const base =

@@ -5,6 +5,7 @@
  */
 import type { Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
+import { matchZone } from "../../names.ts";
 import {
   type CachedReply,
   type Handler,
@@ -16,6 +17,7 @@ import {
   type ResponseWriter,
 } from "../../plugin.ts";
 import type { ResponseType } from "../../response/classify.ts";
+import { trackedPlugin, trackPlugin, WrappedWriter } from "../../response/wrapped.ts";
 import { cacheable, cacheResponseType, Item, minimalTTL, setTTL } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
 import { Store, type SubKey } from "./store.ts";
@@ -75,17 +77,6 @@ export const DEFAULTS: CacheConfig = {
   nexcept: [],
   keepttl: false,
 };
-
-/** The longest zone in `zones` that contains `name` (plugin.Zones.Matches), or undefined. */
-export function matchZone(zones: readonly string[], name: string): string | undefined {
-  let best: string | undefined;
-  for (const z of zones) {
-    if (z === "." || name === z || name.endsWith(`.${z}`)) {
-      if (best === undefined || z.length > best.length) best = z;
-    }
-  }
-  return best;
-}
 
 export class Cache {
   readonly pcache: Store;
@@ -168,7 +159,7 @@ export class Cache {
     switch (t) {
       case "NOERROR":
       case "DELEGATION": {
-        if (matchZone(this.cfg.pexcept, qname)) return undefined;
+        if (matchZone(this.cfg.pexcept, qname) !== "") return undefined;
         const i = new Item(m, lname, ttl, this.now());
         if (this.pcache.add(lname, key, i)) this.counts.evictSuccess++;
         // The newest state of this key is positive: a denial under it is outdated.
@@ -178,7 +169,7 @@ export class Cache {
       case "NXDOMAIN":
       case "NODATA":
       case "SERVERERROR": {
-        if (matchZone(this.cfg.nexcept, qname)) return undefined;
+        if (matchZone(this.cfg.nexcept, qname) !== "") return undefined;
         // The name became positive while this denial was on its way: do not keep it.
         if (epoch !== this.epoch) return undefined;
         const i = new Item(m, lname, ttl, this.now());
@@ -234,7 +225,7 @@ class CacheHandler implements Handler {
     const c = this.c;
     const cfg = c.cfg;
     if (cfg.zones.length !== 1 || cfg.zones[0] !== ".") {
-      if (!matchZone(cfg.zones, req.lname)) return nextOrFailure(this.name, this.next, req, w, signal);
+      if (matchZone(cfg.zones, req.lname) === "") return nextOrFailure(this.name, this.next, req, w, signal);
     }
     const flags = req.msg.flags ?? 0;
     const cd = (flags & Flag.CD) !== 0;
@@ -244,8 +235,6 @@ class CacheHandler implements Handler {
     const i = c.lookup(req.lname, key, now);
     if (!i) {
       const cw = new CacheWriter(c, w, req, key, wantAD, false);
-      // The reply that fills the entry may become the template of its later hits (fastpath.ts).
-      cw.offerTemplate = req.notes !== undefined && cfg.prefetch <= 0 && !cfg.keepttl;
       return nextOrFailure(this.name, this.next, refreshRequest(req, false), cw, signal);
     }
     let ttl = i.ttl(now);
@@ -354,7 +343,6 @@ class CachedRef implements CachedReply {
   constructor(
     private readonly c: Cache,
     private readonly i: Item,
-    readonly hitFlags?: number,
   ) {}
   ttl(): number {
     return this.i.ttl(this.c.now());
@@ -398,8 +386,6 @@ class CacheWriter implements ResponseWriter {
   private readonly epoch: number;
   /** The item stored by the last write, if it was cacheable. */
   item: Item | undefined;
-  /** Note the stored item for the server's reply templates (a plain miss; see serveDNS). */
-  offerTemplate = false;
 
   constructor(
     private readonly c: Cache,
@@ -423,11 +409,10 @@ class CacheWriter implements ResponseWriter {
     return this.inner?.remote ?? this.req.remote;
   }
   get plugin(): string | undefined {
-    return (this.inner as unknown as { plugin?: string } | undefined)?.plugin;
+    return trackedPlugin(this.inner);
   }
   set plugin(v: string | undefined) {
-    const t = this.inner as unknown as { plugin?: string } | undefined;
-    if (t && typeof t.plugin === "string" && v !== undefined) t.plugin = v;
+    trackPlugin(this.inner, v);
   }
 
   write(res: Packet): void {
@@ -451,31 +436,8 @@ class CacheWriter implements ResponseWriter {
     if (!this.wantAD) out.flags = (out.flags ?? 0) & ~Flag.AD;
     this.wrote = true;
     if (this.background || !this.inner) return;
-    const req = this.req;
-    const item = this.item;
-    if (item && this.offerTemplate && req.notes && ownersAsAsked(out, req)) {
-      // Its bytes are a hit's but for the header flags, which the template takes from a hit.
-      req.notes.cached = new CachedRef(c, item, item.flags(req.msg.flags ?? 0, this.wantAD));
-    }
     this.inner.write(out);
   }
-}
-
-/**
- * Whether every record owned by the question name is written as the query asked it: a hit
- * writes those owners in the query's case (item.toMsg), so only then are the miss reply's bytes
- * the hit's.
- */
-function ownersAsAsked(m: Packet, req: Request): boolean {
-  for (const section of [m.answers, m.authorities, m.additionals]) {
-    for (const r of section ?? []) {
-      const n = r.name;
-      if (n === req.name || `${n}.` === req.name) continue;
-      const l = n.toLowerCase();
-      if (l === req.lname || `${l}.` === req.lname) return false;
-    }
-  }
-  return true;
 }
 
 /** The reply is for the question asked (request.Match): name (any case), type and class. */
@@ -492,20 +454,16 @@ function matches(req: Request, res: Packet): boolean {
  * Lets through only replies that refresh a stale entry (RFC 8767 §4: NOERROR or NXDOMAIN, for
  * the question, not truncated); the others are dropped and the stale entry is served.
  */
-class VerifyWriter implements ResponseWriter {
+class VerifyWriter extends WrappedWriter {
   refreshed = false;
   constructor(
-    private readonly inner: CacheWriter,
+    inner: CacheWriter,
     private readonly req: Request,
-  ) {}
-  get written(): boolean {
+  ) {
+    super(inner);
+  }
+  override get written(): boolean {
     return this.refreshed && this.inner.written;
-  }
-  get size(): number {
-    return this.inner.size;
-  }
-  get remote(): Remote {
-    return this.inner.remote;
   }
   write(res: Packet): void {
     this.refreshed = false;

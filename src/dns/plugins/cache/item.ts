@@ -101,24 +101,20 @@ export class Item {
     return this.hits;
   }
 
-  /** The header flags of a hit for a query with flags `rf` (toMsg). */
-  flags(rf: number, wantAD: boolean): number {
-    let flags = Flag.QR | Flag.AA | (rf & (0x7800 | Flag.RD | Flag.CD)) | this.rcode;
-    if (this.ra) flags |= Flag.RA;
-    if (this.ad && wantAD) flags |= Flag.AD;
-    return flags;
-  }
-
   /**
    * The reply to `req` (item.toMsg): the query's id, opcode, RD, CD and question; AA always set
    * (some stubs drop non-authoritative answers); AD only when the client asked for DNSSEC or AD;
    * every record with `ttl`; owner names equal to the question in the query's case.
    */
   toMsg(req: Request, ttl: number, wantAD: boolean): Packet {
+    const rf = req.msg.flags ?? 0;
+    let flags = Flag.QR | Flag.AA | (rf & (0x7800 | Flag.RD | Flag.CD)) | this.rcode;
+    if (this.ra) flags |= Flag.RA;
+    if (this.ad && wantAD) flags |= Flag.AD;
     return {
       id: req.msg.id,
       type: "response",
-      flags: this.flags(req.msg.flags ?? 0, wantAD),
+      flags,
       questions: req.msg.questions,
       answers: withTTL(this.answers, this.lname, ttl, req.name),
       authorities: withTTL(this.authorities, this.lname, ttl, req.name),

@@ -6,10 +6,10 @@
 import type { DecodedPacket } from "dns-packet";
 import { Flag, replyTo } from "../../message/message.ts";
 import { EncodeError } from "../../message/wire.ts";
+import { inZone } from "../../names.ts";
 import { type Handler, nextOrFailure, PluginError, Rcode, type Request } from "../../plugin.ts";
 import type { Proto } from "./conn.ts";
 import type { ForwardMetrics } from "./metrics.ts";
-import { isSubdomain } from "./names.ts";
 import { type Policy, random } from "./policy.ts";
 import { CachedClosedError, type Upstream } from "./upstream.ts";
 
@@ -51,9 +51,9 @@ export class Forward implements Handler {
   }
 
   match(lname: string): boolean {
-    if (!isSubdomain(lname, this.o.from)) return false;
+    if (!inZone(lname, this.o.from)) return false;
     if (lname === this.o.from) return true;
-    return !this.o.ignored.some((z) => isSubdomain(lname, z));
+    return !this.o.ignored.some((z) => inZone(lname, z));
   }
 
   async serveDNS(req: Request, w: Parameters<Handler["serveDNS"]>[1], signal: AbortSignal): Promise<number> {

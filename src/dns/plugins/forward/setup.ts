@@ -4,32 +4,20 @@
  */
 
 import { isIP } from "node:net";
+import { normalizeZone } from "../../corefile/address.ts";
 import type { Dispenser } from "../../corefile/dispenser.ts";
 import { parseDuration } from "../../corefile/duration.ts";
+import { rcodeByName } from "../../message/message.ts";
+import { fqdnLower, isDomainName } from "../../names.ts";
 import type { PluginModule, SetupContext } from "../../plugin.ts";
 import { Forward, type ForwardOptions } from "./forward.ts";
 import { type ForwardMetrics, forwardMetrics } from "./metrics.ts";
-import { fqdn, isDomainName, normalizeZone } from "./names.ts";
 import { type Policy, random, roundRobin, sequential } from "./policy.ts";
 import { upstreamsOf } from "./resolvconf.ts";
 import { Upstream } from "./upstream.ts";
 
 /** CoreDNS's limit on TO addresses per forward. */
 const MAX_UPSTREAMS = 15;
-
-const RCODES: Record<string, number> = {
-  NOERROR: 0,
-  FORMERR: 1,
-  SERVFAIL: 2,
-  NXDOMAIN: 3,
-  NOTIMP: 4,
-  REFUSED: 5,
-  YXDOMAIN: 6,
-  YXRRSET: 7,
-  NXRRSET: 8,
-  NOTAUTH: 9,
-  NOTZONE: 10,
-};
 
 interface Stanza {
   opts: Omit<ForwardOptions, "upstreams" | "metrics">;
@@ -164,7 +152,7 @@ function parseOption(d: Dispenser, s: Stanza): void {
         else if (v === "domain") {
           const dom = one();
           if (!isDomainName(dom)) throw new Error(`health_check: invalid domain name ${dom}`);
-          s.hcDomain = fqdn(dom);
+          s.hcDomain = fqdnLower(dom);
         } else throw new Error(`health_check: unknown option ${v}`);
       }
       break;
@@ -262,7 +250,7 @@ function parseOption(d: Dispenser, s: Stanza): void {
 }
 
 function rcodeOf(s: string): number {
-  const rc = RCODES[s.toUpperCase()];
+  const rc = rcodeByName(s.toUpperCase());
   if (rc === undefined) throw new Error(`${s} is not a valid rcode`);
   return rc;
 }

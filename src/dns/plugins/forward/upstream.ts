@@ -4,6 +4,7 @@
  * failures, and the exchange of one query.
  */
 import dnsPacket, { type DecodedPacket } from "dns-packet";
+import { RCODE_NAMES } from "../../message/message.ts";
 import { encodeMessage } from "../../message/wire.ts";
 import { Conn, ConnClosedError, type Proto } from "./conn.ts";
 import type { ForwardMetrics } from "./metrics.ts";
@@ -261,21 +262,7 @@ function peerClosed(err: unknown): boolean {
   return code === "ECONNRESET" || code === "EPIPE";
 }
 
-const RCODES = [
-  "NOERROR",
-  "FORMERR",
-  "SERVFAIL",
-  "NXDOMAIN",
-  "NOTIMP",
-  "REFUSED",
-  "YXDOMAIN",
-  "YXRRSET",
-  "NXRRSET",
-  "NOTAUTH",
-  "NOTZONE",
-];
-
 /** dns.RcodeToString, falling back to the number. */
 export function rcodeString(rcode: number): string {
-  return RCODES[rcode] ?? String(rcode);
+  return RCODE_NAMES[rcode] ?? String(rcode);
 }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startDNS } from "../../index.ts";
 import { dig } from "../../testing/dig.ts";
+import { assertSetupErrors } from "../../testing/setup.ts";
 import { checkHostPort, goDuration } from "./hostport.ts";
 import { freeTcpPort, get } from "./testing.ts";
 
@@ -76,11 +77,7 @@ test("setup errors in CoreDNS's words", async () => {
     ],
     ["health {\n  color red\n }", /Corefile:3 - Error during parsing: unknown property 'color'/],
   ];
-  for (const [directive, err] of cases) {
-    await assert.rejects(startDNS({ ...quiet, log: () => {}, corefile: `. {\n ${directive}\n}\n` }), {
-      message: err,
-    });
-  }
+  await assertSetupErrors(cases);
 });
 
 test("address and duration helpers", () => {

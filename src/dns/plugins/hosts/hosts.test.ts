@@ -17,7 +17,6 @@ import { Metrics } from "../../server/metrics.ts";
 import { udpExchange } from "../../testing/dig.ts";
 import { FakeWriter, fakeRequest } from "../../testing/fake.ts";
 import { Hostsfile, parseHosts } from "./hostsfile.ts";
-import { addressFromReverse, canonicalIP } from "./ip.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "skiff-hosts-"));
 const shutdowns: Array<() => void | Promise<void>> = [];
@@ -196,15 +195,15 @@ test("setup errors in CoreDNS's words", async () => {
   for (const [block, want] of cases) await assert.rejects(hostsPlugin(block), { message: want }, block);
 });
 
-test("parse and address helpers", () => {
-  const m = parseHosts("10.0.0.1 A.example.org b.example.org.\n# x\n", ["."], true);
+test("parse: canonical addresses, a zone dropped, leading zeros not an address", () => {
+  const text =
+    "10.0.0.1 A.example.org b.example.org.\n# x\nfe80::1%eth0 ll.example.org\n2001:DB8:0:0:1:0:0:1 v6.example.org\n010.0.0.2 zero.example.org\n";
+  const m = parseHosts(text, ["."], true);
   assert.deepEqual(m.name4.get("a.example.org."), ["10.0.0.1"]);
   assert.deepEqual(m.addr.get("10.0.0.1"), ["a.example.org.", "b.example.org."]);
-  assert.equal(canonicalIP("2001:DB8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");
-  assert.equal(canonicalIP("fe80::1%eth0"), "fe80::1");
-  assert.equal(canonicalIP("010.0.0.1"), undefined);
-  assert.equal(addressFromReverse("4.3.2.1.in-addr.arpa."), "1.2.3.4");
-  assert.equal(addressFromReverse("3.2.1.in-addr.arpa."), "");
+  assert.deepEqual(m.name6.get("ll.example.org."), ["fe80::1"]);
+  assert.deepEqual(m.name6.get("v6.example.org."), ["2001:db8::1:0:0:1"]);
+  assert.equal(m.name4.get("zero.example.org."), undefined);
 });
 
 test("the file is re-read when its mtime or size changes, and served by a running server", async () => {

@@ -4,11 +4,11 @@
  * through; a name with addresses of the other family, or asked for another type, is NODATA.
  */
 import type { Answer } from "dns-packet";
+import { addressFromReverse } from "../../../util/ip.ts";
 import { Flag, replyTo } from "../../message/message.ts";
+import { matchZone } from "../../names.ts";
 import { type Handler, nextOrFailure, Rcode } from "../../plugin.ts";
-import { matchZone } from "../forward/names.ts";
 import type { Hostsfile } from "./hostsfile.ts";
-import { addressFromReverse } from "./ip.ts";
 
 export interface HostsOptions {
   zones: string[];

@@ -4,8 +4,8 @@
  * when its mtime or size changes.
  */
 import { readFileSync, statSync } from "node:fs";
-import { matchZone } from "../forward/names.ts";
-import { canonicalIP, isV4 } from "./ip.ts";
+import { canonicalIP } from "../../../util/ip.ts";
+import { matchZone } from "../../names.ts";
 
 export interface HostsMap {
   name4: Map<string, string[]>;
@@ -49,9 +49,9 @@ export function parseHosts(text: string, origins: readonly string[], autoReverse
       .split(/\s+/)
       .filter((x) => x !== "");
     if (f.length < 2) continue;
-    const ip = canonicalIP(f[0]);
+    const ip = hostIP(f[0]);
     if (!ip) continue;
-    const v4 = isV4(ip);
+    const v4 = !ip.includes(":");
     for (const n of f.slice(1)) {
       const name = normalizeName(n);
       if (matchZone(origins, name) === "") continue;
@@ -111,7 +111,7 @@ export class Hostsfile {
 
   /** Names for an address, file entries first. */
   lookupAddr(addr: string): string[] {
-    const ip = canonicalIP(addr);
+    const ip = hostIP(addr);
     if (!ip) return [];
     return [...(this.hmap.addr.get(ip) ?? []), ...(this.inline.addr.get(ip) ?? [])];
   }
@@ -133,4 +133,10 @@ function wildcardOf(name: string): string | undefined {
   const dot = name.indexOf(".");
   if (dot < 0 || dot === name.length - 1) return undefined;
   return `*${name.slice(dot)}`;
+}
+
+/** A hosts file address: CoreDNS drops a zone (fe80::1%eth0) before net.ParseIP. */
+function hostIP(s: string): string | undefined {
+  const i = s.indexOf("%");
+  return canonicalIP(i >= 0 ? s.slice(0, i) : s);
 }

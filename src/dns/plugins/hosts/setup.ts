@@ -5,9 +5,9 @@
  */
 import { statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
+import { normalizeZone } from "../../corefile/address.ts";
 import { parseDuration } from "../../corefile/duration.ts";
 import type { PluginModule } from "../../plugin.ts";
-import { normalizeZone } from "../forward/names.ts";
 import { hostsHandler } from "./hosts.ts";
 import { Hostsfile, mapLen, parseHosts } from "./hostsfile.ts";
 

@@ -5,6 +5,7 @@
  */
 import type { Answer, Packet, RecordType } from "dns-packet";
 import { Flag, replyTo } from "../../message/message.ts";
+import { fqdn, inZone, matchZone } from "../../names.ts";
 import {
   type Handler,
   LookupLoopError,
@@ -14,7 +15,6 @@ import {
   type Request,
   type ResponseWriter,
 } from "../../plugin.ts";
-import { fqdn, isSubDomain, matchZone } from "./names.ts";
 import { type Found, type Options, Records } from "./records.ts";
 import type { ClusterView } from "./view.ts";
 
@@ -214,7 +214,7 @@ export class Kubernetes implements Handler {
         if (previous.length > MAX_CNAME_CHAIN) continue;
         const cname: RR = { name: qname, type: "CNAME", class: "IN", ttl: s.ttl, data: target };
         if (previous.some((p) => p.type === "CNAME" && sameCname(p, cname))) continue;
-        if (isSubDomain(zone, target)) {
+        if (inZone(target.toLowerCase(), zone)) {
           const next = await this.address(req, zone, target, qtype, [...previous, cname], signal);
           if (!next.nx && next.records.length > 0) out.records.push(cname, ...next.records);
           if (next.truncated) out.truncated = true;

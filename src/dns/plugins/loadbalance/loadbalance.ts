@@ -4,14 +4,8 @@
  */
 import type { Packet } from "dns-packet";
 import { rcodeOf } from "../../message/message.ts";
-import {
-  type Handler,
-  nextOrFailure,
-  type Plugin,
-  type Remote,
-  type Request,
-  type ResponseWriter,
-} from "../../plugin.ts";
+import { type Handler, nextOrFailure, type Plugin, type Request, type ResponseWriter } from "../../plugin.ts";
+import { WrappedWriter } from "../../response/wrapped.ts";
 
 /** Returns the reordered message (a new object: the original may be owned by a backend). */
 export type Reorder = (msg: Packet) => Packet;
@@ -34,28 +28,12 @@ class LoadBalanceHandler implements Handler {
   }
 }
 
-class ShuffleWriter implements ResponseWriter {
+class ShuffleWriter extends WrappedWriter {
   constructor(
-    private readonly inner: ResponseWriter,
+    inner: ResponseWriter,
     private readonly reorder: Reorder,
-  ) {}
-
-  get written(): boolean {
-    return this.inner.written;
-  }
-  get size(): number {
-    return this.inner.size;
-  }
-  get remote(): Remote {
-    return this.inner.remote;
-  }
-  /** The server's tracker for responses_total's plugin label, passed through. */
-  get plugin(): string | undefined {
-    return (this.inner as unknown as { plugin?: string }).plugin;
-  }
-  set plugin(v: string | undefined) {
-    const t = this.inner as unknown as { plugin?: string };
-    if (typeof t.plugin === "string" && v !== undefined) t.plugin = v;
+  ) {
+    super(inner);
   }
 
   write(msg: Packet): void {

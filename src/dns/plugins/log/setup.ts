@@ -3,6 +3,8 @@
  * "."), a format when the last argument has a "{" ({common} and {combined} expand), classes
  * all|denial|error|success (default all).
  */
+
+import { fqdnLower } from "../../names.ts";
 import type { PluginModule } from "../../plugin.ts";
 import type { ResponseClass } from "../../response/classify.ts";
 import { COMBINED_LOG_FORMAT, COMMON_LOG_FORMAT, logPlugin, type Rule } from "./log.ts";
@@ -40,8 +42,3 @@ const mod: PluginModule = {
   },
 };
 export default mod;
-
-function fqdnLower(n: string): string {
-  const l = n.toLowerCase();
-  return l === "." || l.endsWith(".") ? l : `${l}.`;
-}

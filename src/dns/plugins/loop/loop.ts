@@ -7,8 +7,8 @@ import { randomInt } from "node:crypto";
 import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import dnsPacket from "dns-packet";
+import { matchZone } from "../../names.ts";
 import { type Handler, nextOrFailure } from "../../plugin.ts";
-import { matchZone } from "../forward/names.ts";
 
 export class Loop implements Handler {
   readonly name = "loop";

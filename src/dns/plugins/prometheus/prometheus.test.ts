@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startDNS } from "../../index.ts";
 import { dig } from "../../testing/dig.ts";
+import { assertSetupErrors } from "../../testing/setup.ts";
 import { freeDnsPort, freeTcpPort, get } from "../health/testing.ts";
 
 test("scrape after queries: dns counters, build info, plugin_enabled, process metrics", async () => {
@@ -76,15 +77,5 @@ test("setup errors", async () => {
     ["prometheus {\n  tls x\n }", /option 'tls' is not supported/],
     ["prometheus\n prometheus :9", /only be used once per Server Block/],
   ];
-  for (const [directive, message] of cases) {
-    await assert.rejects(
-      startDNS({
-        defaultHost: "127.0.0.1",
-        defaultPort: 0,
-        log: () => {},
-        corefile: `. {\n ${directive}\n}\n`,
-      }),
-      { message },
-    );
-  }
+  await assertSetupErrors(cases);
 });

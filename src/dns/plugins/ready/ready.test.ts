@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startDNS } from "../../index.ts";
 import type { PluginModule } from "../../plugin.ts";
+import { assertSetupErrors } from "../../testing/setup.ts";
 import { freeTcpPort, get } from "../health/testing.ts";
 
 /** A plugin whose readiness the test flips (like erratic in CoreDNS's tests). */
@@ -120,9 +121,5 @@ test("setup errors (plugin/ready/setup_test.go)", async () => {
     ["ready {\n  monitro continuously\n }", /unknown property 'monitro'/],
     ["ready\n ready :1", /this plugin can only be used once per Server Block/],
   ];
-  for (const [directive, message] of cases) {
-    await assert.rejects(startDNS({ ...base, log: () => {}, corefile: `. {\n ${directive}\n}\n` }), {
-      message,
-    });
-  }
+  await assertSetupErrors(cases);
 });

@@ -13,6 +13,7 @@ import { startDNS } from "../../index.ts";
 import type { InstanceControl, Logger } from "../../plugin.ts";
 import { Metrics } from "../../server/metrics.ts";
 import { dig } from "../../testing/dig.ts";
+import { assertSetupErrors } from "../../testing/setup.ts";
 import { freeDnsPort, waitFor } from "../health/testing.ts";
 import { corefileChecksum, Watcher } from "./reload.ts";
 
@@ -155,17 +156,7 @@ test("setup errors (plugin/reload/setup_test.go)", async () => {
     ["reload 0s", /interval value must be greater or equal to 2s/],
     ["reload 3s 0.5s", /jitter value must be 0 or greater or equal to 1s/],
   ];
-  for (const [directive, message] of cases) {
-    await assert.rejects(
-      startDNS({
-        defaultHost: "127.0.0.1",
-        defaultPort: 0,
-        log: () => {},
-        corefile: `. {\n ${directive}\n}\n`,
-      }),
-      { message },
-    );
-  }
+  await assertSetupErrors(cases);
   for (const ok of ["reload", "reload 10s", "reload 10s 2s", "reload 2s 0s"]) {
     const dns = await startDNS({
       defaultHost: "127.0.0.1",

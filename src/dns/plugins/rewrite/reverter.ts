@@ -5,7 +5,8 @@
  * so a message another plugin keeps (a cache) is never changed.
  */
 import type { Answer, Packet, Question } from "dns-packet";
-import type { Remote, ResponseWriter } from "../../plugin.ts";
+import type { ResponseWriter } from "../../plugin.ts";
+import { WrappedWriter } from "../../response/wrapped.ts";
 
 /** Rewrites one record in place; `msg` rules change the header of record-less replies. */
 export interface ResponseRule {
@@ -13,33 +14,13 @@ export interface ResponseRule {
   msg?(res: Packet): void;
 }
 
-export class ResponseReverter implements ResponseWriter {
+export class ResponseReverter extends WrappedWriter {
   constructor(
-    readonly inner: ResponseWriter,
+    inner: ResponseWriter,
     private readonly original: Question,
     readonly rules: ResponseRule[],
-  ) {}
-
-  get written(): boolean {
-    return this.inner.written;
-  }
-
-  get size(): number {
-    return this.inner.size;
-  }
-
-  get remote(): Remote {
-    return this.inner.remote;
-  }
-
-  /** The server's tracker field for responses_total's plugin label, passed through. */
-  get plugin(): string | undefined {
-    return (this.inner as unknown as { plugin?: string }).plugin;
-  }
-
-  set plugin(v: string | undefined) {
-    const t = this.inner as unknown as { plugin?: string };
-    if (typeof t.plugin === "string" && v !== undefined) t.plugin = v;
+  ) {
+    super(inner);
   }
 
   write(msg: Packet): void {

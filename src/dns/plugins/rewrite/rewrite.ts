@@ -5,6 +5,7 @@
  */
 import type { Question } from "dns-packet";
 import { replyTo } from "../../message/message.ts";
+import { fqdn, fqdnLower, isDomainName } from "../../names.ts";
 import {
   type Handler,
   nextOrFailure,
@@ -15,7 +16,6 @@ import {
   type ResponseWriter,
   serverShouldWrite,
 } from "../../plugin.ts";
-import { fqdn, isDomainName } from "./names.ts";
 import { ResponseReverter, type ResponseRule } from "./reverter.ts";
 import type { Rule } from "./rules.ts";
 
@@ -81,5 +81,5 @@ class Rewrite implements Handler {
 }
 
 function lowerFqdn(n: string): string {
-  return fqdn(n).toLowerCase();
+  return fqdnLower(n);
 }

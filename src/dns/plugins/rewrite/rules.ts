@@ -4,8 +4,8 @@
  */
 import { createRequire } from "node:module";
 import type { Answer, Question } from "dns-packet";
+import { fqdnLower } from "../../names.ts";
 import { findSubmatch, goRegExp, numSubexp } from "./goregexp.ts";
-import { normalize } from "./names.ts";
 import { type ResponseRule, recordValue, setRecordValue } from "./reverter.ts";
 
 const require = createRequire(import.meta.url);
@@ -164,16 +164,16 @@ function newNameRule(mode: Mode, args: string[]): Rule {
   let from: string;
   let to: string;
   if (args.length === 2) {
-    from = normalize(args[0]);
-    to = normalize(args[1]);
+    from = fqdnLower(args[0]);
+    to = fqdnLower(args[1]);
   } else {
     matchType = args[0].toLowerCase();
     if (matchType === "regex") {
       from = args[1];
       to = args[2];
     } else {
-      from = normalize(args[1]);
-      to = normalize(args[2]);
+      from = fqdnLower(args[1]);
+      to = fqdnLower(args[2]);
     }
   }
   let auto = false;
@@ -231,7 +231,7 @@ function newNameRule(mode: Mode, args: string[]): Rule {
       };
     case "regex": {
       const re = validRegex(from, to);
-      const replacement = normalize(args[2]);
+      const replacement = fqdnLower(args[2]);
       return {
         mode,
         rewrite(q, name) {
@@ -277,7 +277,7 @@ function parseAnswerRules(name: string, args: string[]): [boolean, ResponseRule[
     } catch (err) {
       throw new Error(`${last} answer rule for ${name} rule: ${(err as Error).message}`);
     }
-    const f = regexRewriter(re, normalize(args[i + 1]));
+    const f = regexRewriter(re, fqdnLower(args[i + 1]));
     if (last === "name") {
       rules.push(nameRule(f));
       nameRules++;

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { normalizeKey } from "../../corefile/address.ts";
+import { rcodeByName } from "../../message/message.ts";
 import type { PluginModule } from "../../plugin.ts";
 import { goRegExp } from "../rewrite/goregexp.ts";
 import { Template } from "./gotemplate.ts";
@@ -9,19 +10,6 @@ const require = createRequire(import.meta.url);
 const types = require("dns-packet/types.js") as { toType(n: string): number };
 
 const CLASSES = new Set(["IN", "CS", "CH", "HS", "NONE", "ANY"]);
-const RCODES = [
-  "NOERROR",
-  "FORMERR",
-  "SERVFAIL",
-  "NXDOMAIN",
-  "NOTIMP",
-  "REFUSED",
-  "YXDOMAIN",
-  "YXRRSET",
-  "NXRRSET",
-  "NOTAUTH",
-  "NOTZONE",
-];
 const MAX_REGEXP_LEN = 10000;
 
 /** `template CLASS TYPE [ZONE…] { match…; answer…; additional…; authority…; rcode; ederror; fallthrough }`. */
@@ -86,9 +74,9 @@ const mod: PluginModule = {
           }
           case "rcode": {
             if (!d.nextArg()) throw d.argErr();
-            const i = RCODES.indexOf(d.val());
-            if (i < 0) throw d.err(`unknown rcode ${d.val()}`);
-            t.rcode = i;
+            const rc = rcodeByName(d.val());
+            if (rc === undefined) throw d.err(`unknown rcode ${d.val()}`);
+            t.rcode = rc;
             break;
           }
           case "ederror": {

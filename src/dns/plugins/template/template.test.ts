@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startDNS } from "../../index.ts";
 import { dig } from "../../testing/dig.ts";
+import { assertSetupErrors } from "../../testing/setup.ts";
 import { freeDnsPort } from "../health/testing.ts";
 import { Template } from "./gotemplate.ts";
 import { parseRR } from "./rr.ts";
@@ -133,15 +134,5 @@ test("setup errors", async () => {
     ["template IN A {\n  var ip 1\n }", /'var' \(expressions\) is not supported/],
     ["template IN A {\n  bogus\n }", /Wrong argument count or unexpected line ending after 'bogus'/],
   ];
-  for (const [directive, message] of cases) {
-    await assert.rejects(
-      startDNS({
-        defaultHost: "127.0.0.1",
-        defaultPort: 0,
-        log: () => {},
-        corefile: `. {\n ${directive}\n}\n`,
-      }),
-      { message },
-    );
-  }
+  await assertSetupErrors(cases);
 });

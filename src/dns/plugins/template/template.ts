@@ -6,6 +6,7 @@
 import type { Answer, Packet } from "dns-packet";
 import type { Counter } from "prom-client";
 import { Flag, optOf, replyTo } from "../../message/message.ts";
+import { matchZone } from "../../names.ts";
 import {
   type Handler,
   nextOrFailure,
@@ -37,16 +38,6 @@ export interface TemplateMetrics {
   matches: Counter<"server" | "zone" | "view" | "class" | "type">;
   templateFailures: Counter<"server" | "zone" | "view" | "class" | "type" | "section" | "template">;
   rrFailures: Counter<"server" | "zone" | "view" | "class" | "type" | "section" | "template">;
-}
-
-/** The longest of `zones` that `lname` is in (plugin.Zones.Matches), or "". */
-export function matchZone(zones: readonly string[], lname: string): string {
-  let best = "";
-  for (const z of zones) {
-    const inZone = z === "." || lname === z || lname.endsWith(`.${z}`);
-    if (inZone && z.length > best.length) best = z;
-  }
-  return best;
 }
 
 export function template(specs: readonly TemplateSpec[], metrics: TemplateMetrics): Plugin {

@@ -1,0 +1,37 @@
+/** Names as CoreDNS's plugin package and miekg/dns treat them. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { fqdn, fqdnLower, inZone, isDomainName, matchZone } from "./names.ts";
+
+test("fqdn keeps the case, fqdnLower lowers it; the root and the empty name are '.'", () => {
+  assert.equal(fqdn("Example.ORG"), "Example.ORG.");
+  assert.equal(fqdn(""), ".");
+  assert.equal(fqdnLower("Example.ORG."), "example.org.");
+  assert.equal(fqdnLower("."), ".");
+});
+
+test("zones: a name is in its zone and in the zones above it, on label boundaries", () => {
+  assert.ok(inZone("a.example.org.", "example.org."));
+  assert.ok(inZone("example.org.", "example.org."));
+  assert.ok(inZone("anything.", "."));
+  assert.ok(!inZone("badexample.org.", "example.org."), "not a label boundary");
+  const zones = [".", "org.", "example.org.", "other."];
+  assert.equal(matchZone(zones, "a.example.org."), "example.org.", "the longest wins");
+  assert.equal(matchZone(zones, "b.org."), "org.");
+  assert.equal(matchZone(zones, "x.net."), ".");
+  assert.equal(matchZone(["org."], "x.net."), "");
+});
+
+test("domain names: labels of 1-63 octets, 255 octets on the wire", () => {
+  assert.ok(isDomainName("."));
+  assert.ok(isDomainName("example.org"));
+  assert.ok(isDomainName(`${"a".repeat(63)}.org.`));
+  assert.ok(!isDomainName(`${"a".repeat(64)}.org.`));
+  assert.ok(!isDomainName("a..org"));
+  assert.ok(!isDomainName(".org"));
+  assert.ok(!isDomainName(""));
+  // 63 + 63 + 63 + 61 octets and 3 dots: 253 in text, 255 on the wire (length bytes and root).
+  const longest = `${["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61)].join(".")}.`;
+  assert.ok(isDomainName(longest));
+  assert.ok(!isDomainName(`e.${longest}`), "257 octets on the wire");
+});
