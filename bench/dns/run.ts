@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/dns/run.ts [--services 10000] [--endpoints 5] [--namespaces 100]
  *        [--seconds 10] [--changes 30] [--server-cpu 1] [--client-cpu 0] [--cpu-prof DIR]
+ *        [--variant "SKIFF_DNS_HEAP=v8 --max-semi-space-size=8" …]
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import dgram from "node:dgram";
@@ -517,6 +518,34 @@ async function main(): Promise<void> {
       }
     }
 
+    // --variant "SPEC" (repeatable): skiff dns again with other settings, for the same tree in the
+    // same run. SPEC's words are environment variables (NAME=value) or node flags (--flag).
+    const variantRuns: Array<{ spec: string; run: ServerRun; rssSynced: number }> = [];
+    for (const spec of process.argv.flatMap((a, i) =>
+      a === "--variant" ? [process.argv[i + 1] ?? ""] : [],
+    )) {
+      const words = spec.split(/\s+/).filter(Boolean);
+      const env = words.filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w));
+      const saved = env.map(
+        (w) => [w.slice(0, w.indexOf("=")), process.env[w.slice(0, w.indexOf("="))]] as const,
+      );
+      for (const w of env) process.env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
+      try {
+        const { pid, rss } = await startDns(words.filter((w) => !env.includes(w)));
+        log(`dnsperf against skiff dns with ${spec}`);
+        const run = measure(pid, port, qfile);
+        checkRcodes(`skiff (${spec})`, run.max);
+        variantRuns.push({ spec, run, rssSynced: rss });
+      } finally {
+        for (const [k, v] of saved) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+        await (dns as { stop(): Promise<void> } | undefined)?.stop();
+        dns = undefined;
+      }
+    }
+
     // ---- the peer: unbound with the same records ----
     const uport = await freePort();
     const conf = join(dir, "unbound.conf");
@@ -555,6 +584,7 @@ async function main(): Promise<void> {
         loadStart,
         skiff,
         skiffDgram,
+        variantRuns,
         peer,
         ceiling,
         ceilingNative,
@@ -653,6 +683,7 @@ function report(r: {
   ceilingNative: ServerRun | undefined;
   udp: UdpMode;
   skiffDgram: ServerRun | undefined;
+  variantRuns: Array<{ spec: string; run: ServerRun; rssSynced: number }>;
   rssSynced: number;
   rssAfter: number;
   changes: number[];
@@ -683,6 +714,7 @@ function report(r: {
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     row(r.skiffDgram ? "skiff dns (native UDP)" : "skiff dns", r.skiff),
     ...(r.skiffDgram ? [row("skiff dns (dgram)", r.skiffDgram)] : []),
+    ...r.variantRuns.map((v) => row(`skiff dns, \`${v.spec}\``, v.run)),
     row("unbound", r.peer),
     row("bare Node responder", r.ceiling),
     ...(r.ceilingNative ? [row("bare native responder", r.ceilingNative)] : []),
@@ -693,6 +725,10 @@ function report(r: {
       : []),
     `Ratio skiff / unbound: ${fmt(r.skiff.max.qps / r.peer.max.qps, 2)} × the qps; p99 at 10k qps ${fmt(percentile(r.skiff.fixed.latencies, 0.99) / percentile(r.peer.fixed.latencies, 0.99), 2)} × unbound's.`,
     `Memory of skiff dns: ${fmt(r.rssSynced)} MiB RSS once synced, ${fmt(r.rssAfter)} MiB after the load runs.`,
+    ...r.variantRuns.map(
+      (v) =>
+        `With \`${v.spec}\`: ${fmt(v.rssSynced)} MiB once synced, ${fmt(v.run.rssMiB)} MiB after the load runs.`,
+    ),
     `Change-to-answer (Service POST answered → first DNS answer with its ClusterIP, the name cached as NXDOMAIN before): p50 ${fmt(ch.p50)} ms, p99 ${fmt(ch.p99)} ms, max ${fmt(ch.max)} ms over ${ch.n} Services.`,
     "",
     `Goals (issue 5): ≥ 80,000 qps on one core — ${goal(qpsOk)}; p99 ≤ 1 ms at 10k qps — ${goal(p99Ok)}; ≤ 100 MB (${fmt(MEMORY_GOAL_MIB)} MiB) — ${goal(memOk)}.`,

@@ -2,7 +2,15 @@
  * Message helpers on dns-packet's Packet: header flags, rcodes (kept in the low bits of
  * `flags`, as on the wire), replies (miekg/dns SetReply), EDNS0 OPT handling.
  */
-import dnsPacket, { type Answer, type DecodedPacket, type OptAnswer, type Packet } from "dns-packet";
+import dnsPacket, {
+  type Answer,
+  type DecodedPacket,
+  type OptAnswer,
+  type Packet,
+  type PacketOpt,
+  type Question,
+} from "dns-packet";
+import { decodeQuery, unpackKept } from "./decode.ts";
 
 export const Flag = {
   QR: 0x8000,
@@ -97,22 +105,27 @@ export function optOf(msg: Packet): OptAnswer | undefined {
   return undefined;
 }
 
-/** EDNS0 option codes CoreDNS echoes back by default (request.supportedOptions). */
-const ECHOED_OPTIONS = new Set([3, 9, 10, 11, 12]);
-
-/** Echo only options of a valid length: a malformed one would be written back wrong. */
-function wellFormedOption(code: number, data: Buffer | undefined): boolean {
-  const n = data?.length ?? 0;
-  switch (code) {
-    case 9: // EXPIRE: empty or 4 bytes
-      return n === 0 || n === 4;
-    case 10: // COOKIE: client 8, or client + server 16..40
-      return n === 8 || (n >= 16 && n <= 40);
-    case 11: // TCP keepalive: empty or 2 bytes
-      return n === 0 || n === 2;
-    default:
-      return true;
+/**
+ * The request's options CoreDNS echoes (request.supportedOptions: NSID, EXPIRE, COOKIE,
+ * TCP-KEEPALIVE, PADDING), as miekg/dns packs them again: EXPIRE keeps 4 bytes, a keepalive
+ * of 0 is written empty, the rest verbatim. accept() has already refused malformed ones.
+ */
+function echoedOptions(options: PacketOpt[] | undefined): PacketOpt[] {
+  const out: PacketOpt[] = [];
+  if (!options) return out;
+  for (const o of options) {
+    const code = o.code as unknown as number;
+    const data = (o as { data?: Buffer }).data ?? Buffer.alloc(0);
+    if (code === 3 || code === 10 || code === 12) out.push(echo(code, data));
+    else if (code === 9) out.push(echo(code, data.length > 4 ? data.subarray(0, 4) : data));
+    else if (code === 11)
+      out.push(echo(code, data.length === 2 && data.readUInt16BE(0) > 0 ? data : data.subarray(0, 0)));
   }
+  return out;
+}
+
+function echo(code: number, data: Buffer): PacketOpt {
+  return { code, data } as unknown as PacketOpt;
 }
 
 /**
@@ -141,7 +154,7 @@ export function sizeAndDo(req: Packet, reply: Packet): void {
     ednsVersion: 0,
     flags,
     flag_do: flags !== 0,
-    options: (ro.options ?? []).filter((o) => ECHOED_OPTIONS.has(o.code) && wellFormedOption(o.code, o.data)),
+    options: echoedOptions(ro.options),
   };
   reply.additionals = [...(reply.additionals ?? []), opt as Answer];
 }
@@ -173,39 +186,85 @@ export type Accept =
   | { action: "formerr" | "notimp"; reply: Packet }
   | { action: "accept"; msg: DecodedPacket };
 
+const IGNORE: Accept = { action: "ignore" };
+
 /**
  * What to do with a received message (miekg/dns defaultMsgAcceptFunc + serveDNS): no reply when
  * the header is unreadable or the message is a response; NOTIMP for an opcode other than QUERY
- * (Skiff has no NOTIFY handling); FORMERR with the id for a header miekg rejects or a body that
- * does not decode. The error replies carry only a header, as miekg's do.
+ * (Skiff has no NOTIFY handling); FORMERR for a header miekg rejects or a body it cannot unpack.
+ * The Z bit is ignored (miekg/dns#976). Error replies are miekg's: the request's header with QR
+ * set and AA and Z cleared, and the question when it was read before the body failed.
  */
 export function accept(buf: Buffer): Accept {
-  const h = readHeader(buf);
-  if (!h) return { action: "ignore" };
-  if (h.flags & Flag.QR) return { action: "ignore" };
-  const opcode = (h.flags >> 11) & 0xf;
-  if (opcode !== Opcode.QUERY) return { action: "notimp", reply: headerReply(h, opcode, 4) };
-  const formerr = { action: "formerr" as const, reply: headerReply(h, Opcode.QUERY, 1) };
-  if (h.flags & Flag.Z) return formerr;
-  if (h.qdcount !== 1 || h.ancount > 1 || h.nscount > 1 || h.arcount > 2) return formerr;
-  let msg: DecodedPacket;
-  try {
-    msg = dnsPacket.decode(buf);
-  } catch {
-    return formerr;
-  }
+  if (buf.length < 12) return IGNORE;
+  const flags = (buf[2] << 8) | buf[3];
+  if (flags & Flag.QR) return IGNORE;
+  const opcode = (flags >> 11) & 0xf;
+  if (opcode !== Opcode.QUERY) return { action: "notimp", reply: errorReply(buf, opcode, 4) };
+  // QDCOUNT 1, ANCOUNT ≤ 1, NSCOUNT ≤ 1, ARCOUNT ≤ 2.
+  if (buf[4] !== 0 || buf[5] !== 1 || buf[6] !== 0 || buf[7] > 1 || buf[8] !== 0 || buf[9] > 1)
+    return formerr(buf);
+  if (buf[10] !== 0 || buf[11] > 2) return formerr(buf);
+  const msg = decodeQuery(buf) ?? decodeOther(buf);
+  if (!msg) return formerr(buf, questionOf(buf));
   const q = msg.questions?.[0];
-  if (!q || typeof q.name !== "string") return formerr;
+  if (!q || typeof q.name !== "string") return formerr(buf);
   // More than one OPT is a format error (RFC 6891 §6.1.1).
-  if ((msg.additionals ?? []).filter((a) => a.type === "OPT").length > 1) return formerr;
+  const extra = msg.additionals ?? [];
+  if (extra.length > 1 && extra[0].type === "OPT" && extra[1].type === "OPT") return formerr(buf);
   return { action: "accept", msg };
 }
 
-function headerReply(h: RawHeader, opcode: number, rcode: number): Packet {
+/**
+ * A message off the fast path: undefined where miekg's unpack fails or dns-packet cannot decode
+ * it; records miekg does not read (a count larger than the message) are left out.
+ */
+function decodeOther(buf: Buffer): DecodedPacket | undefined {
+  const kept = unpackKept(buf);
+  if (!kept) return undefined;
+  let src = buf;
+  if (
+    kept[0] !== buf.readUInt16BE(6) ||
+    kept[1] !== buf.readUInt16BE(8) ||
+    kept[2] !== buf.readUInt16BE(10)
+  ) {
+    src = Buffer.from(buf);
+    src.writeUInt16BE(kept[0], 6);
+    src.writeUInt16BE(kept[1], 8);
+    src.writeUInt16BE(kept[2], 10);
+  }
+  try {
+    return dnsPacket.decode(src);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The question alone, when miekg reads it whole (its FORMERR reply keeps it). */
+function questionOf(buf: Buffer): Question | undefined {
+  const head = Buffer.from(buf);
+  head.fill(0, 6, 12);
+  if (unpackKept(head) === undefined) return undefined;
+  try {
+    return dnsPacket.decode(head).questions?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function formerr(buf: Buffer, q?: Question): Accept {
+  const reply = errorReply(buf, Opcode.QUERY, 1);
+  if (q) reply.questions = [{ name: q.name, type: q.type, class: q.class }];
+  return { action: "formerr", reply };
+}
+
+/** miekg serveDNS's reply to a rejected request: its header bits but QR set, AA and Z clear. */
+function errorReply(buf: Buffer, opcode: number, rcode: number): Packet {
+  const keep = Flag.TC | Flag.RD | Flag.RA | Flag.AD | Flag.CD;
   return {
-    id: h.id,
+    id: buf.readUInt16BE(0),
     type: "response",
-    flags: (opcode << 11) | (h.flags & (Flag.RD | Flag.CD)) | rcode,
+    flags: (opcode << 11) | (buf.readUInt16BE(2) & keep) | rcode,
     questions: [],
     answers: [],
     authorities: [],

@@ -1,10 +1,14 @@
 /**
  * Wire encoding of responses with name compression and truncation to a buffer size.
- * dns-packet decodes well but encodes without compression, so the message frame and owner names
- * are written here; record data comes from dns-packet's per-type encoders (with compression
- * for the RFC 1035 types whose rdata is a name, as miekg/dns does).
+ * dns-packet decodes well but encodes without compression and with an allocation or two per
+ * field, so the message frame, owner names and the common record types are written here, into
+ * one scratch buffer with a dictionary that allocates nothing per label (dictionary.ts). Names in
+ * the RFC 1035 types' rdata are compressed as miekg/dns does; SRV targets and DNAME are not. The
+ * other types, and odd data, go through dns-packet's per-type encoders (same bytes as before).
  */
 import dnsPacket, { type Answer, type Packet, type Question } from "dns-packet";
+import { writeIPv4, writeIPv6 } from "./address.ts";
+import { Dictionary, Labels } from "./dictionary.ts";
 
 interface RdataCodec {
   encode(data: unknown, buf: Buffer, offset: number): Buffer;
@@ -21,40 +25,86 @@ export const MAX_MSG_SIZE = 65535;
 export const MIN_MSG_SIZE = 512;
 
 const scratch = Buffer.allocUnsafe(MAX_MSG_SIZE);
+const DOT = 0x2e;
 
 /** Thrown when a name or record cannot be written (label too long, name too long). */
 export class EncodeError extends Error {}
 
+/** The buffer is full: thrown and caught inside this module only, so one object will do. */
+class Overflow extends Error {}
+const OVERFLOW = new Overflow("message does not fit");
+
+/** One writer for the module: encoding is synchronous, so messages never interleave. */
 class Writer {
   offset = 12;
-  private readonly names = new Map<string, number>();
-  constructor(
-    readonly buf: Buffer,
-    readonly limit: number,
-  ) {}
+  limit = MAX_MSG_SIZE;
+  readonly buf = scratch;
+  private readonly dict = new Dictionary();
+  private readonly labels = new Labels();
+
+  /**
+   * The last names written whole and where the dictionary has them: a reply repeats the
+   * question's name as owner name, and an identical string needs no split or compare.
+   */
+  private readonly recent: string[] = ["", "", "", ""];
+  private readonly recentAt = new Int32Array(4);
+  private recentNext = 0;
+
+  reset(limit: number): this {
+    this.offset = 12;
+    this.limit = limit;
+    this.dict.clear();
+    this.recentAt.fill(-1);
+    return this;
+  }
+
+  private remember(n: string, at: number): void {
+    const k = this.recentNext;
+    this.recent[k] = n;
+    this.recentAt[k] = at;
+    this.recentNext = (k + 1) & 3;
+  }
 
   /** Write a name, compressed against earlier names (case-sensitive keys keep the query's case). */
-  name(n: string, compress: boolean): void {
-    const s = n.endsWith(".") ? n.slice(0, -1) : n;
-    if (s === "" || s === ".") {
+  name(n: string): void {
+    // The name without one trailing dot is s[0, to).
+    let to = n.length;
+    if (to > 0 && n.charCodeAt(to - 1) === DOT) to--;
+    if (to === 0 || (to === 1 && n.charCodeAt(0) === DOT)) {
       this.byte(0);
       return;
     }
-    let total = 1;
-    // Suffixes are slices from each label start (one string each, not a join per label).
-    for (let pos = 0; ; ) {
-      const suffix = pos === 0 ? s : s.slice(pos);
-      if (compress) {
-        const ptr = this.names.get(suffix);
-        if (ptr !== undefined) {
-          this.u16(0xc000 | ptr);
-          return;
-        }
+    for (let k = 0; k < 4; k++) {
+      const at = this.recentAt[k];
+      if (at >= 0 && this.recent[k] === n) {
+        this.u16(0xc000 | at);
+        return;
       }
-      if (this.offset < 0x3fff) this.names.set(suffix, this.offset);
-      const dot = s.indexOf(".", pos);
-      const end = dot < 0 ? s.length : dot;
-      const len = asciiLength(s, pos, end);
+    }
+    const labels = this.labels;
+    const count = labels.split(n, to);
+    const { start, hash, ascii } = labels;
+    let total = 1;
+    // Labels from the left: split numbered them from the right.
+    for (let i = count - 1; i >= 0; i--) {
+      const from = start[i];
+      const ptr = this.dict.find(n, from, to, hash[i]);
+      if (ptr >= 0) {
+        // The whole name counts, the suffix pointed at too (miekg/dns ErrLongDomain): labels
+        // written out before a pointer to a long suffix made names no decoder would take.
+        if (i < count - 1) {
+          const rest = ascii ? to - from : Buffer.byteLength(n.slice(from, to));
+          if (total + rest + 1 > 255) throw new EncodeError(`name too long: ${n}`);
+        }
+        if (i === count - 1) this.remember(n, ptr);
+        this.u16(0xc000 | ptr);
+        return;
+      }
+      if (this.offset < 0x3fff && this.dict.add(n, from, to, hash[i], this.offset) && i === count - 1) {
+        this.remember(n, this.offset);
+      }
+      const end = i > 0 ? start[i - 1] - 1 : to;
+      const len = ascii ? end - from : asciiLength(n, from, end);
       if (len >= 0) {
         // The common case, written byte by byte: no label string, no UTF-8 encoder call.
         this.label(n, len, total);
@@ -62,10 +112,10 @@ class Writer {
         const buf = this.buf;
         let o = this.offset;
         buf[o++] = len;
-        for (let i = pos; i < end; i++) buf[o++] = s.charCodeAt(i);
+        for (let k = from; k < end; k++) buf[o++] = n.charCodeAt(k);
         this.offset = o;
       } else {
-        const label = s.slice(pos, end);
+        const label = n.slice(from, end);
         const bytes = Buffer.byteLength(label);
         this.label(n, bytes, total);
         total += bytes + 1;
@@ -73,8 +123,6 @@ class Writer {
         this.buf.write(label, this.offset + 1);
         this.offset += bytes + 1;
       }
-      if (dot < 0) break;
-      pos = dot + 1;
     }
     this.byte(0);
   }
@@ -87,7 +135,7 @@ class Writer {
   }
 
   room(n: number): void {
-    if (this.offset + n > this.limit) throw new Overflow();
+    if (this.offset + n > this.limit) throw OVERFLOW;
   }
   byte(v: number): void {
     this.room(1);
@@ -95,79 +143,216 @@ class Writer {
   }
   u16(v: number): void {
     this.room(2);
-    this.buf.writeUInt16BE(v & 0xffff, this.offset);
-    this.offset += 2;
+    const o = this.offset;
+    this.buf[o] = v >>> 8;
+    this.buf[o + 1] = v;
+    this.offset = o + 2;
   }
   u32(v: number): void {
     this.room(4);
-    this.buf.writeUInt32BE(v >>> 0, this.offset);
-    this.offset += 4;
+    const x = v >>> 0;
+    const buf = this.buf;
+    const o = this.offset;
+    buf[o] = x >>> 24;
+    buf[o + 1] = x >>> 16;
+    buf[o + 2] = x >>> 8;
+    buf[o + 3] = x;
+    this.offset = o + 4;
   }
 
   question(q: Question): void {
-    this.name(q.name, true);
+    this.name(q.name);
     this.u16(typeToNumber(q.type));
     this.u16(classToNumber(q.class ?? "IN"));
   }
 
   rr(a: Answer): void {
-    this.name(a.name, true);
-    this.u16(typeToNumber(a.type));
-    if (a.type === "OPT") {
+    this.name(a.name);
+    const type = a.type;
+    this.u16(typeToNumber(type));
+    if (type === "OPT") {
       this.u16(a.udpPayloadSize || 4096);
       this.byte(a.extendedRcode || 0);
       this.byte(a.ednsVersion || 0);
       this.u16(a.flags || 0);
-      this.rdata("OPT", a.options ?? []);
+      const options = a.options;
+      if (options == null || options.length === 0) this.u16(0);
+      else this.rdata("OPT", options);
       return;
     }
     this.u16(classToNumber(a.class ?? "IN") | (a.flush ? 0x8000 : 0));
     this.u32(a.ttl ?? 0);
-    switch (a.type) {
+    // Case-sensitive on purpose: other spellings keep going through dns-packet, as before.
+    switch (type) {
+      case "A":
+        this.a(a.data) || this.rdata(type, a.data);
+        return;
+      case "AAAA":
+        this.aaaa(a.data) || this.rdata(type, a.data);
+        return;
       case "CNAME":
       case "NS":
-      case "PTR":
-        this.compressedRdata(() => this.name(a.data, true));
+      case "PTR": {
+        const at = this.rdlength();
+        this.name(a.data);
+        this.rdlengthEnd(at);
         return;
-      case "MX":
-        this.compressedRdata(() => {
-          this.u16(a.data.preference ?? 0);
-          this.name(a.data.exchange, true);
-        });
+      }
+      case "MX": {
+        const at = this.rdlength();
+        this.u16(a.data.preference ?? 0);
+        this.name(a.data.exchange);
+        this.rdlengthEnd(at);
         return;
-      case "SOA":
-        this.compressedRdata(() => {
-          this.name(a.data.mname, true);
-          this.name(a.data.rname, true);
-          this.u32(a.data.serial ?? 0);
-          this.u32(a.data.refresh ?? 0);
-          this.u32(a.data.retry ?? 0);
-          this.u32(a.data.expire ?? 0);
-          this.u32(a.data.minimum ?? 0);
-        });
+      }
+      case "SOA": {
+        const at = this.rdlength();
+        const d = a.data;
+        this.name(d.mname);
+        this.name(d.rname);
+        this.u32(d.serial ?? 0);
+        this.u32(d.refresh ?? 0);
+        this.u32(d.retry ?? 0);
+        this.u32(d.expire ?? 0);
+        this.u32(d.minimum ?? 0);
+        this.rdlengthEnd(at);
+        return;
+      }
+      case "SRV":
+        this.srv(a.data) || this.rdata(type, a.data);
+        return;
+      case "DNAME":
+        this.dname(a.data) || this.rdata(type, a.data);
+        return;
+      case "TXT":
+        this.txt(a.data);
         return;
       default:
-        this.rdata(a.type, a.data);
+        this.rdata(type, a.data);
     }
   }
 
-  private compressedRdata(body: () => void): void {
-    const lenAt = this.offset;
+  /** Reserve the rdata length; rdlengthEnd fills it in. */
+  private rdlength(): number {
+    const at = this.offset;
     this.u16(0);
-    body();
-    this.buf.writeUInt16BE(this.offset - lenAt - 2, lenAt);
+    return at;
+  }
+  private rdlengthEnd(at: number): void {
+    const len = this.offset - at - 2;
+    this.buf[at] = len >>> 8;
+    this.buf[at + 1] = len;
+  }
+
+  /** A rdata from address text; false (nothing written) for data that is not a string. */
+  private a(ip: unknown): boolean {
+    if (typeof ip !== "string") return false;
+    this.room(6);
+    const o = this.offset;
+    if (!writeIPv4(ip, this.buf, o + 2)) throw new EncodeError(`invalid IPv4 address ${JSON.stringify(ip)}`);
+    this.buf[o] = 0;
+    this.buf[o + 1] = 4;
+    this.offset = o + 6;
+    return true;
+  }
+
+  /** AAAA rdata from RFC 4291 text; false (nothing written) for anything else. */
+  private aaaa(ip: unknown): boolean {
+    if (typeof ip !== "string") return false;
+    this.room(18);
+    const o = this.offset;
+    if (!writeIPv6(ip, this.buf, o + 2)) return false;
+    this.buf[o] = 0;
+    this.buf[o + 1] = 16;
+    this.offset = o + 18;
+    return true;
+  }
+
+  /** SRV with a plain target (dns-packet's rules: not compressed, labels not checked). */
+  private srv(d: { priority?: number; weight?: number; port?: number; target: string }): boolean {
+    const target = d.target;
+    if (typeof target !== "string" || !plainName(target)) return false;
+    this.room(8 + plainNameLength(target));
+    const buf = this.buf;
+    const o = this.offset;
+    buf.writeUInt16BE(d.priority || 0, o + 2);
+    buf.writeUInt16BE(d.weight || 0, o + 4);
+    buf.writeUInt16BE(d.port || 0, o + 6);
+    const len = writePlainName(target, buf, o + 8) + 6;
+    buf[o] = len >>> 8;
+    buf[o + 1] = len;
+    this.offset = o + len + 2;
+    return true;
+  }
+
+  /** DNAME with a plain target, uncompressed (RFC 6672), as dns-packet writes it. */
+  private dname(target: unknown): boolean {
+    if (typeof target !== "string" || !plainName(target)) return false;
+    this.room(2 + plainNameLength(target));
+    const o = this.offset;
+    const len = writePlainName(target, this.buf, o + 2);
+    this.buf[o] = len >>> 8;
+    this.buf[o + 1] = len;
+    this.offset = o + len + 2;
+    return true;
+  }
+
+  /**
+   * TXT as dns-packet writes it (a string, a Buffer or an array of them, anything else an Error;
+   * strings are not turned into Buffers in place), except that a string over 255 bytes is an
+   * EncodeError as in miekg/dns ("string exceeded 255 bytes in txt"), where dns-packet wrote its
+   * length modulo 256 and so a message no one could decode.
+   */
+  private txt(data: unknown): void {
+    const list = (Array.isArray(data) ? data : [data]) as unknown[];
+    let size = 2;
+    for (const d of list) {
+      size += (typeof d === "string" ? Buffer.byteLength(d) : (d as { length: number }).length) + 1;
+    }
+    this.room(size);
+    for (const d of list)
+      if (typeof d !== "string" && !Buffer.isBuffer(d)) throw new Error("Must be a Buffer");
+    const buf = this.buf;
+    const at = this.offset;
+    let o = at + 2;
+    for (const d of list as (string | Buffer)[]) {
+      if (typeof d === "string") {
+        const n = asciiLength(d, 0, d.length);
+        if (n > 255) throw txtTooLong();
+        if (n >= 0) {
+          buf[o++] = n;
+          for (let i = 0; i < n; i++) buf[o++] = d.charCodeAt(i);
+        } else {
+          const bytes = buf.write(d, o + 1);
+          if (bytes > 255) throw txtTooLong();
+          buf[o] = bytes;
+          o += bytes + 1;
+        }
+      } else {
+        if (d.length > 255) throw txtTooLong();
+        buf[o++] = d.length;
+        o += d.copy(buf, o);
+      }
+    }
+    const len = o - at - 2;
+    buf[at] = len >>> 8;
+    buf[at + 1] = len;
+    this.offset = o;
   }
 
   /** Rdata via dns-packet's encoder, which writes the 2-byte length itself. */
-  private rdata(type: string, data: unknown): void {
+  private rdata(type: string, data: unknown): true {
     const codec = record(type);
     this.room(codec.encodingLength(data));
     codec.encode(data, this.buf, this.offset);
     this.offset += codec.encode.bytes;
+    return true;
   }
 }
 
-class Overflow extends Error {}
+const writer = new Writer();
+const txtTooLong = () => new EncodeError("string exceeded 255 bytes in txt");
+const EMPTY: Answer[] = [];
 
 export interface Encoded {
   buf: Buffer;
@@ -182,16 +367,17 @@ export interface Encoded {
  */
 export function encodeMessage(msg: Packet, size: number = MAX_MSG_SIZE): Encoded {
   const limit = Math.min(Math.max(size, MIN_MSG_SIZE), MAX_MSG_SIZE);
-  const questions = msg.questions ?? [];
-  const sections = [msg.answers ?? [], msg.authorities ?? [], msg.additionals ?? []];
-  const full = tryEncode(msg, questions, sections, limit);
+  const questions = msg.questions ?? (EMPTY as Question[]);
+  const an = msg.answers ?? EMPTY;
+  const ns = msg.authorities ?? EMPTY;
+  const ar = msg.additionals ?? EMPTY;
+  const full = tryEncode(msg, msg.flags ?? 0, questions, an, ns, ar, limit);
   if (full) return { buf: full, truncated: false };
 
-  const extra = sections[2];
-  const opt = extra.find((r) => r.type === "OPT");
-  const rest = [sections[0], sections[1], extra.filter((r) => r.type !== "OPT")];
+  const opt = ar.find((r) => r.type === "OPT");
+  const rest = [an, ns, ar.filter((r) => r.type !== "OPT")];
   const optLen = opt ? 11 + record("OPT").encodingLength(opt.options ?? []) - 2 : 0;
-  const w = new Writer(scratch, limit - optLen);
+  const w = writer.reset(limit - optLen);
   const kept: Answer[][] = [[], [], []];
   let questionsFit = true;
   try {
@@ -217,32 +403,96 @@ export function encodeMessage(msg: Packet, size: number = MAX_MSG_SIZE): Encoded
   }
   if (opt) kept[2].push(opt);
   const flags = (msg.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE;
-  const out = tryEncode({ ...msg, flags }, questionsFit ? questions : [], kept, limit);
+  const out = tryEncode(msg, flags, questionsFit ? questions : [], kept[0], kept[1], kept[2], limit);
   if (!out) throw new EncodeError("truncated message still does not fit");
   return { buf: out, truncated: true };
 }
 
 function tryEncode(
   msg: Packet,
+  flags: number,
   questions: Question[],
-  sections: Answer[][],
+  an: Answer[],
+  ns: Answer[],
+  ar: Answer[],
   limit: number,
 ): Buffer | undefined {
-  const w = new Writer(scratch, limit);
+  const w = writer.reset(limit);
   try {
-    for (const q of questions) w.question(q);
-    for (const section of sections) for (const rr of section) w.rr(rr);
+    for (let i = 0; i < questions.length; i++) w.question(questions[i]);
+    for (let i = 0; i < an.length; i++) w.rr(an[i]);
+    for (let i = 0; i < ns.length; i++) w.rr(ns[i]);
+    for (let i = 0; i < ar.length; i++) w.rr(ar[i]);
   } catch (err) {
     if (err instanceof Overflow) return undefined;
     throw err;
   }
-  scratch.writeUInt16BE(msg.id ?? 0, 0);
-  scratch.writeUInt16BE(((msg.flags ?? 0) & 0x7fff) | (msg.type === "response" ? 0x8000 : 0), 2);
-  scratch.writeUInt16BE(questions.length, 4);
-  scratch.writeUInt16BE(sections[0].length, 6);
-  scratch.writeUInt16BE(sections[1].length, 8);
-  scratch.writeUInt16BE(sections[2].length, 10);
-  return Buffer.from(scratch.subarray(0, w.offset));
+  const id = msg.id ?? 0;
+  // An id outside 0-65535 throws writeUInt16BE's RangeError, as it did.
+  if (id >= 0 && id <= 0xffff) {
+    scratch[0] = id >>> 8;
+    scratch[1] = id;
+  } else scratch.writeUInt16BE(id, 0);
+  const f = (flags & 0x7fff) | (msg.type === "response" ? 0x8000 : 0);
+  scratch[2] = f >>> 8;
+  scratch[3] = f;
+  // Counts fit in 16 bits: each record or question takes bytes of a ≤ 65535-byte message.
+  scratch[4] = questions.length >>> 8;
+  scratch[5] = questions.length;
+  scratch[6] = an.length >>> 8;
+  scratch[7] = an.length;
+  scratch[8] = ns.length >>> 8;
+  scratch[9] = ns.length;
+  scratch[10] = ar.length >>> 8;
+  scratch[11] = ar.length;
+  return copyOut(w.offset);
+}
+
+/** A Buffer of its own (from Node's pool when small) holding scratch[0, len). */
+function copyOut(len: number): Buffer {
+  const out = Buffer.allocUnsafe(len);
+  scratch.copy(out, 0, 0, len);
+  return out;
+}
+
+/**
+ * ASCII without line terminators: then dns-packet's name encoder (used for SRV targets and
+ * DNAME, uncompressed) trims one leading and one trailing dot and splits at every dot, which
+ * plainNameLength and writePlainName repeat. Its trimming regex has the m flag, hence \n and \r.
+ */
+function plainName(n: string): boolean {
+  for (let i = 0; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c > 0x7f || c === 0x0a || c === 0x0d) return false;
+  }
+  return true;
+}
+
+/** dns-packet's name.encodingLength of a plain name (2 for "", one more than it writes). */
+function plainNameLength(n: string): number {
+  if (n === "." || n === "..") return 1;
+  const from = n.charCodeAt(0) === DOT ? 1 : 0;
+  const to = n.length > from && n.charCodeAt(n.length - 1) === DOT ? n.length - 1 : n.length;
+  return to - from + 2;
+}
+
+/** A plain name as dns-packet writes it: labels unchecked, length bytes modulo 256. */
+function writePlainName(n: string, buf: Buffer, at: number): number {
+  const from = n.charCodeAt(0) === DOT ? 1 : 0;
+  const to = n.length > from && n.charCodeAt(n.length - 1) === DOT ? n.length - 1 : n.length;
+  let o = at;
+  if (to > from) {
+    for (let start = from; ; ) {
+      let end = n.indexOf(".", start);
+      if (end < 0 || end > to) end = to;
+      buf[o++] = end - start;
+      for (let i = start; i < end; i++) buf[o++] = n.charCodeAt(i);
+      if (end === to) break;
+      start = end + 1;
+    }
+  }
+  buf[o++] = 0;
+  return o - at;
 }
 
 /** The length of s[from, to) when it is all ASCII (so one byte per character), else -1. */
@@ -254,6 +504,7 @@ function asciiLength(s: string, from: number, to: number): number {
 const CLASSES = new Map(Object.entries({ IN: 1, CS: 2, CH: 3, HS: 4, ANY: 255 }));
 
 function classToNumber(c: string): number {
+  if (c === "IN") return 1;
   const n = CLASSES.get(c) ?? CLASSES.get(c.toUpperCase());
   if (n !== undefined) return n;
   const m = /^(?:CLASS|UNKNOWN_)(\d+)$/i.exec(c);
@@ -296,6 +547,23 @@ const TYPES = new Map<string, number>(
 
 /** A record type's number; accepts dns-packet's "UNKNOWN_n" and RFC 3597's "TYPEn". */
 export function typeToNumber(t: string): number {
+  // The types of nearly every reply first, without hashing the name.
+  switch (t) {
+    case "A":
+      return 1;
+    case "AAAA":
+      return 28;
+    case "SRV":
+      return 33;
+    case "PTR":
+      return 12;
+    case "OPT":
+      return 41;
+    case "SOA":
+      return 6;
+    case "CNAME":
+      return 5;
+  }
   const n = TYPES.get(t) ?? TYPES.get(t.toUpperCase());
   if (n !== undefined) return n;
   const m = /^(?:TYPE|UNKNOWN_)(\d+)$/i.exec(t);

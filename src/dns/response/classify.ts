@@ -3,7 +3,6 @@
  * classes, cache and metrics.
  */
 import type { Packet } from "dns-packet";
-import { opcodeOf, rcodeOf } from "../message/message.ts";
 
 export type ResponseType =
   | "NOERROR"
@@ -19,21 +18,33 @@ export type ResponseClass = "success" | "denial" | "error";
 
 export function typify(m: Packet | undefined): ResponseType {
   if (!m) return "OTHERERROR";
-  const opcode = opcodeOf(m);
-  if (opcode === 5) return "UPDATE";
-  if (opcode === 4) return "META";
-  const qt = m.questions?.[0]?.type;
-  if (qt === "AXFR" || qt === "IXFR") return "META";
-  const rcode = rcodeOf(m);
-  const answers = m.answers?.length ?? 0;
-  if (answers > 0 && rcode === 0) return "NOERROR";
-  if (answers > 0 && rcode === 3) return "OTHERERROR";
   let soa = false;
   let ns = 0;
   for (const r of m.authorities ?? []) {
     if (r.type === "SOA") soa = true;
     else if (r.type === "NS") ns++;
   }
+  return typifyCounts(m.flags ?? 0, m.questions?.[0]?.type, m.answers?.length ?? 0, soa, ns);
+}
+
+/**
+ * Typify from what a caller that walks the records anyway has counted: the header flags, the
+ * first question's type, the number of answers, an SOA and the NS records in authority.
+ */
+export function typifyCounts(
+  flags: number,
+  qtype: string | undefined,
+  answers: number,
+  soa: boolean,
+  ns: number,
+): ResponseType {
+  const opcode = (flags >> 11) & 0xf;
+  if (opcode === 5) return "UPDATE";
+  if (opcode === 4) return "META";
+  if (qtype === "AXFR" || qtype === "IXFR") return "META";
+  const rcode = flags & 0xf;
+  if (answers > 0 && rcode === 0) return "NOERROR";
+  if (answers > 0 && rcode === 3) return "OTHERERROR";
   if (soa && rcode === 0) return "NODATA";
   if (rcode === 3) return "NXDOMAIN";
   if (rcode === 2 || rcode === 4) return "SERVERERROR";

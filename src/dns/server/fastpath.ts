@@ -23,32 +23,45 @@ const TYPE_MX = 15;
 const TYPE_OPT = 41;
 
 /**
- * The template key of a query: its bytes after the id, for plain one-question queries with at
- * most an option-less OPT record; undefined for anything else (those take the full path).
+ * The template key of a query: a hash of its bytes after the id, for plain one-question queries
+ * with at most an option-less OPT record; -1 for anything else (those take the full path). A
+ * number, not a string of the bytes: most queries miss, and a key string per query was an
+ * allocation each. Templates keep their query's bytes, so a colliding key only costs a hit.
  */
-export function templateKey(q: Buffer): string | undefined {
+export function templateKey(q: Buffer): number {
   const len = q.length;
-  if (len < 17 || len > 512) return undefined;
+  if (len < 17 || len > 512) return -1;
   // QR=0, OPCODE=QUERY, TC=0; Z=0 and RCODE=0. AA, RD, AD and CD stay in the key.
-  if ((q[2] & 0xfa) !== 0 || (q[3] & 0x4f) !== 0) return undefined;
-  if (q[4] !== 0 || q[5] !== 1 || q[6] !== 0 || q[7] !== 0 || q[8] !== 0 || q[9] !== 0) return undefined;
+  if ((q[2] & 0xfa) !== 0 || (q[3] & 0x4f) !== 0) return -1;
+  if (q[4] !== 0 || q[5] !== 1 || q[6] !== 0 || q[7] !== 0 || q[8] !== 0 || q[9] !== 0) return -1;
   const ar = (q[10] << 8) | q[11];
-  if (ar > 1) return undefined;
+  if (ar > 1) return -1;
   let off = 12;
   for (;;) {
     const l = q[off];
     if (l === 0) break;
-    if (l > 63) return undefined;
+    if (l > 63) return -1;
     off += l + 1;
-    if (off >= len) return undefined;
+    if (off >= len) return -1;
   }
   off += 5;
   if (ar === 1) {
     // OPT: root owner, type 41, no options (cookies and other options take the full path).
-    if (off + 11 !== len || q[off] !== 0 || q[off + 1] !== 0 || q[off + 2] !== TYPE_OPT) return undefined;
-    if (q[off + 9] !== 0 || q[off + 10] !== 0) return undefined;
-  } else if (off !== len) return undefined;
-  return q.toString("latin1", 2, len);
+    if (off + 11 !== len || q[off] !== 0 || q[off + 1] !== 0 || q[off + 2] !== TYPE_OPT) return -1;
+    if (q[off + 9] !== 0 || q[off + 10] !== 0) return -1;
+  } else if (off !== len) return -1;
+  // FNV-1a, kept to 30 bits so the key stays a small integer for the Map.
+  let h = 0x811c9dc5;
+  for (let i = 2; i < len; i++) h = Math.imul(h ^ q[i], 0x01000193);
+  return h & 0x3fffffff;
+}
+
+/** The query bytes after the id are the same. */
+function sameQuery(a: Buffer, b: Buffer): boolean {
+  const len = a.length;
+  if (b.length !== len) return false;
+  for (let i = 2; i < len; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 interface Block {
@@ -60,6 +73,8 @@ interface Block {
 type Group = Block[];
 
 export interface Template {
+  /** The query it answers (its id aside): what a key's hit is checked against. */
+  readonly query: Buffer;
   readonly reply: Buffer;
   /** Where each record's TTL sits (not the OPT's, whose TTL field holds flags). */
   readonly ttls: readonly number[];
@@ -96,7 +111,10 @@ export interface TemplateOptions {
 }
 
 export class Templates {
-  private readonly map = new Map<string, Template>();
+  private readonly map = new Map<number, Template>();
+
+  /** `key` is templateKey; tests pass one that collides. */
+  constructor(private readonly key: (q: Buffer) => number = templateKey) {}
 
   get size(): number {
     return this.map.size;
@@ -107,9 +125,12 @@ export class Templates {
   }
 
   /** The template for this query when it is still good, with its TTL left; else undefined. */
-  lookup(key: string): { t: Template; ttl: number } | undefined {
+  lookup(query: Buffer): { t: Template; ttl: number } | undefined {
+    if (this.map.size === 0) return undefined;
+    const key = this.key(query);
+    if (key < 0) return undefined;
     const t = this.map.get(key);
-    if (!t) return undefined;
+    if (!t || !sameQuery(t.query, query)) return undefined;
     const ttl = t.cached.removed ? 0 : t.cached.ttl();
     if (ttl <= 0) {
       this.map.delete(key);
@@ -127,8 +148,8 @@ export class Templates {
     meta: TemplateMeta,
   ): Template | undefined {
     if (reply.length > MAX_TEMPLATE || (reply[2] & 0x02) !== 0) return undefined;
-    const key = templateKey(query);
-    if (key === undefined) return undefined;
+    const key = this.key(query);
+    if (key < 0) return undefined;
     const t = compile(query, reply, cached, o, meta);
     if (!t) return undefined;
     if (this.map.size >= MAX_TEMPLATES) this.map.clear();
@@ -230,7 +251,16 @@ function compile(
     }
   }
   const ttls = rrs.filter((r) => r.type !== TYPE_OPT).map((r) => r.ttlAt);
-  return { reply: Buffer.from(reply), ttls, groups, cached, rcode, meta, stats: [] };
+  return {
+    query: Buffer.from(query),
+    reply: Buffer.from(reply),
+    ttls,
+    groups,
+    cached,
+    rcode,
+    meta,
+    stats: [],
+  };
 }
 
 /** The offset after the name at `off`, collecting compression pointers; -1 when malformed. */

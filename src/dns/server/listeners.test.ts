@@ -146,8 +146,8 @@ for (const mode of modes) {
 
     test("a query longer than the native slot (4096 bytes) is answered with its id", async () => {
       // A NULL record in the additional section makes it 4942 bytes. The native socket reads
-      // its first 4096 (CoreDNS reads only 512: miekg/dns Server.UDPSize) and the full path
-      // answers them; dgram reads it whole.
+      // its first 4096 (CoreDNS reads only 512: miekg/dns Server.UDPSize), which cut the record:
+      // FORMERR, as miekg's unpack gives (RDLENGTH past the message); dgram reads it whole.
       const q = encodeQuery("example.org", "A", 4321, {
         additionals: [{ type: "NULL", name: "x.", data: Buffer.alloc(4900) } as unknown as Answer],
       });
@@ -155,7 +155,7 @@ for (const mode of modes) {
       const [reply] = await ask("udp4", port, [q]);
       assert.ok(reply);
       assert.equal(reply.readUInt16BE(0), 4321);
-      assert.equal(reply.readUInt16BE(2) & 0xf, 0);
+      assert.equal(reply.readUInt16BE(2) & 0xf, mode === "native" ? 1 : 0);
     });
   });
 }

@@ -36,7 +36,6 @@ import {
   type TemplateMeta,
   type TemplateOptions,
   Templates,
-  templateKey,
 } from "./fastpath.ts";
 import type { CounterChild } from "./lite-metrics.ts";
 import { type LookupServer, lookup } from "./lookup.ts";
@@ -83,7 +82,7 @@ export class DnsServer {
   private readonly templates = new Templates();
   private readonly templateReplies: CounterChild;
   /** Bound metric children per label set, for the full path's report(). */
-  private readonly stats = new Map<string, FastStats>();
+  private readonly stats = new Map<string, Map<string, Map<string, FastStats[]>>>();
   /** This server as lookups re-enter it. */
   private readonly lookupServer: LookupServer;
   private idle: (() => void) | undefined;
@@ -153,10 +152,7 @@ export class DnsServer {
   }
 
   private templateFor(buf: Buffer): { t: Template; ttl: number } | undefined {
-    if (this.templates.size === 0) return undefined;
-    const key = templateKey(buf);
-    if (key === undefined) return undefined;
-    return this.templates.lookup(key);
+    return this.templates.lookup(buf);
   }
 
   private recordFast(
@@ -174,7 +170,7 @@ export class DnsServer {
     const slot = (proto === "tcp" ? 2 : 0) + (family === "IPv6" ? 1 : 0);
     let st = t.stats[slot];
     if (!st) {
-      st = this.statsFor(meta.zone, meta.qtype, meta.do, proto, family, rcodeName(t.rcode), "cache");
+      st = this.statsFor(meta.zone, meta.qtype, meta.do, proto, family, t.rcode, "cache");
       t.stats[slot] = st;
     }
     st.requests.value++;
@@ -194,7 +190,9 @@ export class DnsServer {
 
   /**
    * The metric children for one label set, bound once per server (lite-metrics.ts): templates
-   * come and go with their cache entries, their label sets do not.
+   * come and go with their cache entries, their label sets do not. Looked up through nested maps
+   * of the label strings (constants whose hashes V8 keeps) and a slot for the small values, so
+   * the full path builds no key string per query.
    */
   private statsFor(
     zone: string,
@@ -202,25 +200,42 @@ export class DnsServer {
     doBit: boolean,
     proto: Proto,
     family: Remote["family"],
-    rcode: string,
+    rcode: number,
     plugin: string,
   ): FastStats {
     // The type label, not the type: random types from a client must not grow the map.
     const type = qtypeLabel(qtype);
-    const key = `${zone}|${type}|${doBit}|${proto}|${family}|${rcode}|${plugin}`;
-    const known = this.stats.get(key);
+    let byPlugin = this.stats.get(zone);
+    if (!byPlugin) {
+      byPlugin = new Map();
+      this.stats.set(zone, byPlugin);
+    }
+    let byType = byPlugin.get(plugin);
+    if (!byType) {
+      byType = new Map();
+      byPlugin.set(plugin, byType);
+    }
+    let slots = byType.get(type);
+    if (!slots) {
+      slots = [];
+      byType.set(type, slots);
+    }
+    // rcode is 0-15, or BADVERS (16): 17 × 8 slots at most.
+    const slot =
+      ((rcode & 0x1f) << 3) | (doBit ? 4 : 0) | (proto === "tcp" ? 2 : 0) | (family === "IPv6" ? 1 : 0);
+    const known = slots[slot];
     if (known) return known;
     const m = this.opts.metrics;
     const base = { server: this.addr, zone, view: "" };
     const st: FastStats = {
       requests: m.requests.child({ ...base, proto, family: family === "IPv6" ? "2" : "1", type }),
-      responses: m.responses.child({ ...base, rcode, plugin }),
+      responses: m.responses.child({ ...base, rcode: rcodeName(rcode), plugin }),
       do: doBit ? m.doRequests.child(base) : undefined,
       duration: m.duration.child(base),
       requestSize: m.requestSize.child({ ...base, proto }),
       responseSize: m.responseSize.child({ ...base, proto }),
     };
-    this.stats.set(key, st);
+    slots[slot] = st;
     return st;
   }
 
@@ -253,13 +268,15 @@ export class DnsServer {
     const q = msg.questions![0];
     const opt = optOf(msg);
     const size = proto === "tcp" ? MAX_MSG_SIZE : Math.max(MIN_MSG_SIZE, opt?.udpPayloadSize ?? 0);
-    const lname = lowerFqdn(q.name);
+    const name = q.name === "" || q.name === "." ? "." : q.name.endsWith(".") ? q.name : `${q.name}.`;
+    // toLowerCase hands back the same string when there is nothing to lower: one string, not two.
+    const lname = name.toLowerCase();
     const req: Request = {
       msg,
       remote,
       proto,
       zone: "",
-      name: q.name === "" || q.name === "." ? "." : q.name.endsWith(".") ? q.name : `${q.name}.`,
+      name,
       lname,
       qtype: q.type,
       qclass: q.class ?? "IN",
@@ -270,7 +287,7 @@ export class DnsServer {
     };
     const dropped = (rcode: number) => {
       const n = this.errorReply(req, rcode, send);
-      this.report(req, "dropped", rcodeName(rcode), "", n, start);
+      this.report(req, "dropped", rcode, "", n, start);
     };
 
     if (!this.opts.classChaos && req.qclass !== "IN") return dropped(Rcode.REFUSED);
@@ -306,7 +323,7 @@ export class DnsServer {
       size2 = this.errorReply(req, rcode, send);
       rc = rcode;
     }
-    if (zh.metrics) this.report(req, zh.zone, rcodeName(rc), w.written ? w.plugin : "", size2, start);
+    if (zh.metrics) this.report(req, zh.zone, rc, w.written ? w.plugin : "", size2, start);
   }
 
   /** The most specific zone containing the name; DS goes to the parent-most match; else ".". */
@@ -349,7 +366,7 @@ export class DnsServer {
   private report(
     req: Request,
     zone: string,
-    rcode: string,
+    rcode: number,
     plugin: string,
     size: number,
     start: number,
@@ -375,12 +392,6 @@ export class DnsServer {
   ): Promise<Packet | undefined> {
     return lookup(this.lookupServer, parent, name, qtype, signal);
   }
-}
-
-function lowerFqdn(name: string): string {
-  if (name === "" || name === ".") return ".";
-  const l = name.toLowerCase();
-  return l.endsWith(".") ? l : `${l}.`;
 }
 
 function badVers(req: DecodedPacket): Packet {

@@ -404,3 +404,85 @@ test("metrics are published under CoreDNS's names when scraped", async () => {
   detach();
   assert.match(await reg.metrics(), /coredns_cache_hits_total\{[^}]*type="success"\} 2/, "detach flushes");
 });
+
+test("the backend's records are never changed: frozen ones work, TTLs are capped on copies", async () => {
+  const written: Answer[][] = [];
+  const up = upstream((req) => {
+    const rs = [Object.freeze(aRecord(req, 300)), Object.freeze(aRecord(req, 300, "10.0.0.2"))];
+    written.push(rs);
+    return { answers: rs };
+  });
+  const { ask } = setup({ pttl: 30 }, up);
+  const miss = await ask("f.example.");
+  assert.deepEqual(ttls(miss), [30, 30]);
+  assert.deepEqual(
+    ttls({ type: "response", answers: written[0] }),
+    [300, 300],
+    "the backend's TTLs untouched",
+  );
+  const hit = await ask("f.example.");
+  assert.deepEqual(ttls(hit), [30, 30]);
+  // What a client of one reply does to its records does not reach the entry.
+  const [first] = hit.answers ?? [];
+  assert.ok(first?.type === "A");
+  first.data = "10.9.9.9";
+  const [again] = (await ask("f.example.")).answers ?? [];
+  assert.ok(again?.type === "A");
+  assert.equal(again.data, "10.0.0.1");
+  assert.equal(up.calls, 1);
+});
+
+test("a hit's records are the stored ones with the TTL left: no fields added or lost", async () => {
+  const up = upstream((req) => ({
+    answers: [
+      { name: req.name, type: "A", ttl: 30, data: "10.0.0.1" },
+      { name: "x.example.", type: "A", class: "IN", flush: false, ttl: 30, data: "10.0.0.2" },
+    ],
+    additionals: [
+      { name: ".", type: "OPT", udpPayloadSize: 1232, flags: 0, options: [] } as unknown as Answer,
+    ],
+  }));
+  const { ask, advance } = setup({}, up);
+  const miss = await ask("h.example.");
+  assert.equal(miss.additionals?.length, 0, "OPT is not passed on from the backend (filterRRSlice)");
+  advance(2000);
+  const hit = await ask("H.example.");
+  assert.deepEqual(hit.answers, [
+    { name: "H.example.", type: "A", ttl: 28, data: "10.0.0.1" },
+    { name: "x.example.", type: "A", class: "IN", flush: false, ttl: 28, data: "10.0.0.2" },
+  ]);
+  assert.deepEqual(hit.additionals, []);
+});
+
+// cache.go: a positive reply is the newest state of its key; the denial stored meanwhile goes.
+test("a denial stored while a positive reply is on its way is dropped when that reply arrives", async () => {
+  let release: (() => void) | undefined;
+  const c = new Cache({ ...DEFAULTS });
+  const backend: Handler = {
+    name: "b",
+    async serveDNS(req, w) {
+      if (req.msg.id === 1) {
+        await new Promise<void>((r) => {
+          release = r;
+        });
+        w.write({ ...replyTo(req.msg), answers: [aRecord(req, 30)] });
+        return 0;
+      }
+      w.write({ ...replyTo(req.msg, 3), authorities: [soa(30, 30)] });
+      return 3;
+    },
+  };
+  const h = c.plugin()(backend);
+  const slow = fakeRequest("race.example.");
+  slow.msg.id = 1;
+  const p = h.serveDNS(slow, new FakeWriter(), signal);
+  await new Promise((r) => setImmediate(r));
+  const fast = fakeRequest("race.example.");
+  fast.msg.id = 2;
+  await h.serveDNS(fast, new FakeWriter(), signal);
+  assert.equal(c.ncache.size, 1);
+  release?.();
+  await p;
+  assert.equal(c.pcache.size, 1);
+  assert.equal(c.ncache.size, 0, "the older denial is gone");
+});

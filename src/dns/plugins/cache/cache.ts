@@ -18,9 +18,10 @@ import {
 } from "../../plugin.ts";
 import type { ResponseType } from "../../response/classify.ts";
 import { trackedPlugin, trackPlugin, WrappedWriter } from "../../response/wrapped.ts";
-import { cacheable, cacheResponseType, Item, minimalTTL, setTTL } from "./item.ts";
+import { Item } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
-import { Store, type SubKey } from "./store.ts";
+import { examine, minimalTTLOf, ReplyFacts, sameName, setTTL } from "./reply.ts";
+import { type Entries, pick, Store, type SubKey } from "./store.ts";
 
 export interface CacheConfig {
   /** Zones cached (lowercase, fully qualified). */
@@ -84,11 +85,18 @@ export class Cache {
   readonly counts: CacheCounts = newCounts();
   /** Bumped by every invalidation: a denial fetched across one is not stored. */
   epoch = 0;
+  /**
+   * Set by a lookup that misses: the denial store's version then when it held nothing for the
+   * key (a positive reply stored later need not look for a denial to drop), else -1.
+   */
+  missVersion = -1;
   now: () => number = () => performance.now();
 
   constructor(readonly cfg: CacheConfig) {
-    this.pcache = new Store(cfg.pcap);
-    this.ncache = new Store(cfg.ncap);
+    // One map of names for both: a query looks its name up once.
+    const names = new Map<string, Entries<Item>>();
+    this.pcache = new Store(cfg.pcap, names, false);
+    this.ncache = new Store(cfg.ncap, names, true);
   }
 
   plugin(): Plugin {
@@ -118,11 +126,12 @@ export class Cache {
   lookup(lname: string, key: SubKey, now: number): Item | undefined {
     const c = this.counts;
     c.requests++;
-    const n = this.ncache.get(lname, key);
+    const v = this.pcache.names.get(lname);
+    const n = pick(v, key, true);
     if (n && this.usable(n, now)) {
       // A cached SERVFAIL does not shadow a good answer still in the success cache.
       if (n.rcode === 2) {
-        const p = this.pcache.get(lname, key);
+        const p = pick(v, key, false);
         if (p && this.usable(p, now)) {
           c.hitsSuccess++;
           return p;
@@ -131,12 +140,13 @@ export class Cache {
       c.hitsDenial++;
       return n;
     }
-    const p = this.pcache.get(lname, key);
+    const p = pick(v, key, false);
     if (p && this.usable(p, now)) {
       c.hitsSuccess++;
       return p;
     }
     c.misses++;
+    this.missVersion = n === undefined ? this.ncache.version : -1;
     return undefined;
   }
 
@@ -145,7 +155,10 @@ export class Cache {
     return ttl > 0 || (this.cfg.staleUpToMs > 0 && -ttl < Math.trunc(this.cfg.staleUpToMs / 1000));
   }
 
-  /** Store a reply fetched for `key` (ResponseWriter.set). */
+  /**
+   * Store a reply fetched for `key` (ResponseWriter.set). `negVersion`: the denial store's
+   * version when a lookup found no denial for the key (-1: unknown).
+   */
   store(
     key: SubKey,
     lname: string,
@@ -154,6 +167,7 @@ export class Cache {
     ttl: number,
     epoch: number,
     refresh: boolean,
+    negVersion = -1,
   ): Item | undefined {
     const qname = lname;
     switch (t) {
@@ -162,8 +176,9 @@ export class Cache {
         if (matchZone(this.cfg.pexcept, qname) !== "") return undefined;
         const i = new Item(m, lname, ttl, this.now());
         if (this.pcache.add(lname, key, i)) this.counts.evictSuccess++;
-        // The newest state of this key is positive: a denial under it is outdated.
-        if (refresh || this.ncache.get(lname, key)) this.ncache.delete(lname, key);
+        // The newest state of this key is positive: a denial under it is outdated (none was
+        // there at lookup and none was added since: nothing to look for).
+        if (refresh || negVersion < 0 || negVersion !== this.ncache.version) this.ncache.delete(lname, key);
         return i;
       }
       case "NXDOMAIN":
@@ -172,8 +187,7 @@ export class Cache {
         if (matchZone(this.cfg.nexcept, qname) !== "") return undefined;
         // The name became positive while this denial was on its way: do not keep it.
         if (epoch !== this.epoch) return undefined;
-        const i = new Item(m, lname, ttl, this.now());
-        i.denial = true;
+        const i = new Item(m, lname, ttl, this.now(), true);
         if (this.ncache.add(lname, key, i)) this.counts.evictDenial++;
         return i;
       }
@@ -182,17 +196,17 @@ export class Cache {
     }
   }
 
-  /** Seconds to keep a reply of type `t` (WriteMsg's duration). */
-  duration(m: Packet, t: ResponseType): number {
+  /** Seconds to keep a reply with these facts (WriteMsg's duration). */
+  duration(f: ReplyFacts): number {
     const c = this.cfg;
-    switch (t) {
+    switch (f.t) {
       case "NXDOMAIN":
       case "NODATA":
-        return clamp(minimalTTL(m, t, c.nttl), c.minnttl, c.nttl);
+        return clamp(minimalTTLOf(f, c.nttl), c.minnttl, c.nttl);
       case "SERVERERROR":
         return c.failttl;
       default:
-        return clamp(minimalTTL(m, t, c.pttl), c.minpttl, c.pttl);
+        return clamp(minimalTTLOf(f, c.pttl), c.minpttl, c.pttl);
     }
   }
 
@@ -234,7 +248,7 @@ class CacheHandler implements Handler {
     const now = c.now();
     const i = c.lookup(req.lname, key, now);
     if (!i) {
-      const cw = new CacheWriter(c, w, req, key, wantAD, false);
+      const cw = new CacheWriter(c, w, req, key, wantAD, false, c.missVersion);
       return nextOrFailure(this.name, this.next, refreshRequest(req, false), cw, signal);
     }
     let ttl = i.ttl(now);
@@ -379,6 +393,9 @@ function refreshRequest(req: Request, background: boolean): Request {
   return background ? { ...req, msg, proto: "tcp", size: 65535 } : { ...req, msg };
 }
 
+/** The facts of the reply being written: filled and read within one synchronous write. */
+const facts = new ReplyFacts();
+
 /** Caches what the rest of the chain writes, then passes it on (cache.ResponseWriter). */
 class CacheWriter implements ResponseWriter {
   private wrote = false;
@@ -395,6 +412,8 @@ class CacheWriter implements ResponseWriter {
     private readonly wantAD: boolean,
     /** Store only, write nothing (prefetch, detached verify). */
     private readonly background: boolean,
+    /** Cache.missVersion of the lookup that missed (-1: unknown). */
+    private readonly negVersion = -1,
   ) {
     this.epoch = c.epoch;
   }
@@ -417,19 +436,33 @@ class CacheWriter implements ResponseWriter {
 
   write(res: Packet): void {
     const c = this.c;
+    const req = this.req;
     this.item = undefined;
-    const t = cacheResponseType(res);
-    const ttl = c.duration(res, t);
-    // Every record leaves with the capped TTL, so the next hit does not jump (1799 → 8).
-    const out: Packet = {
-      ...res,
-      answers: setTTL(res.answers, ttl),
-      authorities: setTTL(res.authorities, ttl),
-      additionals: setTTL(res.additionals, ttl),
-    };
-    if (ttl > 0 && cacheable(res, t)) {
-      if (matches(this.req, res)) {
-        this.item = c.store(this.key, this.req.lname, out, t, ttl, this.epoch, this.background);
+    const q = res.questions?.[0];
+    // Its question's name is the request's: the lowercase name is known already.
+    const sameQ = q !== undefined && sameName(q.name, req.lname);
+    const f = examine(res, sameQ ? req.lname : undefined, facts);
+    const t = f.t;
+    const ttl = c.duration(f);
+    // Every record leaves with the capped TTL, so the next hit does not jump (1799 → 8). When
+    // they all have it already (and there is no OPT to drop), they leave as written.
+    const out: Packet =
+      !f.opt && (f.records === 0 || f.sameTTL === ttl)
+        ? {
+            ...res,
+            answers: res.answers ?? [],
+            authorities: res.authorities ?? [],
+            additionals: res.additionals ?? [],
+          }
+        : {
+            ...res,
+            answers: setTTL(res.answers, ttl),
+            authorities: setTTL(res.authorities, ttl),
+            additionals: setTTL(res.additionals, ttl),
+          };
+    if (ttl > 0 && f.cacheable) {
+      if (sameQ && res.questions?.length === 1 && q.type === req.qtype && (q.class ?? "IN") === req.qclass) {
+        this.item = c.store(this.key, req.lname, out, t, ttl, this.epoch, this.background, this.negVersion);
       } else c.counts.drops++;
     }
     // No AD for a client that asked neither for DNSSEC nor for AD (RFC 6840 §5.7-5.8).
@@ -444,10 +477,7 @@ class CacheWriter implements ResponseWriter {
 function matches(req: Request, res: Packet): boolean {
   const q = res.questions?.[0];
   if (!q || res.questions?.length !== 1) return false;
-  const n = q.name.toLowerCase();
-  return (
-    (n === req.lname || `${n}.` === req.lname) && q.type === req.qtype && (q.class ?? "IN") === req.qclass
-  );
+  return sameName(q.name, req.lname) && q.type === req.qtype && (q.class ?? "IN") === req.qclass;
 }
 
 /**
@@ -468,7 +498,7 @@ class VerifyWriter extends WrappedWriter {
   write(res: Packet): void {
     this.refreshed = false;
     if (!matches(this.req, res) || ((res.flags ?? 0) & Flag.TC) !== 0) return;
-    const t = cacheResponseType(res);
+    const t = examine(res, this.req.lname, facts).t;
     if (t === "OTHERERROR" || t === "META" || t === "UPDATE") return;
     const rcode = (res.flags ?? 0) & 0xf;
     if (rcode !== 0 && rcode !== 3) return;

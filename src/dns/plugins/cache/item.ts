@@ -1,15 +1,14 @@
 /**
- * A cached reply (plugin/cache/item.go) and the rules that decide what is cached and for how
- * long (plugin/cache/cache.go key, cacheResponseType, answersQuestion; dnsutil.MinimalTTL).
+ * A cached reply (plugin/cache/item.go). An entry lives for its TTL (30 s in a kubeadm Corefile)
+ * and thousands are alive at once, so it holds as few objects as it can: one array of records,
+ * the records themselves as they were written (nobody changes a record once written: every
+ * reply made from an entry gets copies with the TTL and owner case it needs), and SOA records
+ * shared between the denials that carry the same one.
  */
 import type { Answer, Packet } from "dns-packet";
-import { Flag, rcodeOf } from "../../message/message.ts";
+import { Flag } from "../../message/message.ts";
 import type { Request } from "../../plugin.ts";
-import { type ResponseType, typify } from "../../response/classify.ts";
-
-/** dnsutil.MinimalDefaultTTL and MaximumDefaultTTL, in seconds. */
-export const MIN_TTL = 5;
-export const MAX_TTL = 3600;
+import { sameName } from "./reply.ts";
 
 interface RefreshState {
   hits: number;
@@ -18,24 +17,23 @@ interface RefreshState {
   retryAfter: number;
 }
 
-/** The sections of an entry without records share this one (never handed out: toMsg copies). */
+/** An entry without records shares this one (never handed out: toMsg copies). */
 const NONE: readonly Answer[] = Object.freeze([]);
 
+/** Bits of Item.meta above the 4-bit rcode. */
+const AD = 0x10;
+const RA = 0x20;
+const DENIAL = 0x40;
+
 export class Item {
-  readonly rcode: number;
-  readonly ad: boolean;
-  readonly ra: boolean;
-  /**
-   * The records, in exact-size arrays. A record whose owner is the question name is kept with
-   * `lname` as its owner (one shared string): it takes the asking query's case on a hit anyway.
-   */
-  private readonly answers: readonly Answer[];
-  private readonly authorities: readonly Answer[];
-  private readonly additionals: readonly Answer[];
+  /** rcode | AD | RA | denial: one small integer instead of four fields. */
+  private readonly meta: number;
+  /** Every record but OPT: the answers, then the authorities, then the additionals. */
+  private readonly rrs: readonly Answer[];
+  private readonly nAnswers: number;
+  private readonly nAuthorities: number;
   /** Out of its store (evicted, replaced, invalidated): reply templates made from it are void. */
   removed = false;
-  /** Stored in the denial cache (which hit counter a template hit goes to). */
-  denial = false;
   /** The rest of its key and its place in the store's queue: set by the Store. */
   qtype = "";
   qclass = "";
@@ -49,13 +47,42 @@ export class Item {
     readonly lname: string,
     readonly origTTL: number,
     readonly stored: number,
+    /** Stored in the denial cache (which hit counter a template hit goes to). */
+    denial = false,
   ) {
-    this.rcode = rcodeOf(m);
-    this.ad = ((m.flags ?? 0) & Flag.AD) !== 0;
-    this.ra = ((m.flags ?? 0) & Flag.RA) !== 0;
-    this.answers = keep(m.answers, lname);
-    this.authorities = keep(m.authorities, lname);
-    this.additionals = keep(m.additionals, lname);
+    const flags = m.flags ?? 0;
+    this.meta =
+      (flags & 0xf) |
+      ((flags & Flag.AD) !== 0 ? AD : 0) |
+      ((flags & Flag.RA) !== 0 ? RA : 0) |
+      (denial ? DENIAL : 0);
+    const an = countKept(m.answers);
+    const ns = countKept(m.authorities);
+    const n = an + ns + countKept(m.additionals);
+    this.nAnswers = an;
+    this.nAuthorities = ns;
+    if (n === 0) {
+      this.rrs = NONE;
+      return;
+    }
+    const rrs = new Array<Answer>(n);
+    let j = keepInto(m.answers, rrs, 0);
+    j = keepInto(m.authorities, rrs, j);
+    keepInto(m.additionals, rrs, j);
+    this.rrs = rrs;
+  }
+
+  get rcode(): number {
+    return this.meta & 0xf;
+  }
+  get ad(): boolean {
+    return (this.meta & AD) !== 0;
+  }
+  get ra(): boolean {
+    return (this.meta & RA) !== 0;
+  }
+  get denial(): boolean {
+    return (this.meta & DENIAL) !== 0;
   }
 
   /** Prefetch popularity (plugin/cache/freq): hits with no gap longer than the window. */
@@ -104,162 +131,107 @@ export class Item {
   /**
    * The reply to `req` (item.toMsg): the query's id, opcode, RD, CD and question; AA always set
    * (some stubs drop non-authoritative answers); AD only when the client asked for DNSSEC or AD;
-   * every record with `ttl`; owner names equal to the question in the query's case.
+   * every record a copy with `ttl` (the encoder reads it from the record); owner names equal to
+   * the question in the query's case.
    */
   toMsg(req: Request, ttl: number, wantAD: boolean): Packet {
     const rf = req.msg.flags ?? 0;
-    let flags = Flag.QR | Flag.AA | (rf & (0x7800 | Flag.RD | Flag.CD)) | this.rcode;
-    if (this.ra) flags |= Flag.RA;
-    if (this.ad && wantAD) flags |= Flag.AD;
+    const meta = this.meta;
+    let flags = Flag.QR | Flag.AA | (rf & (0x7800 | Flag.RD | Flag.CD)) | (meta & 0xf);
+    if ((meta & RA) !== 0) flags |= Flag.RA;
+    if ((meta & AD) !== 0 && wantAD) flags |= Flag.AD;
+    const an = this.nAnswers;
+    const ns = an + this.nAuthorities;
     return {
       id: req.msg.id,
       type: "response",
       flags,
       questions: req.msg.questions,
-      answers: withTTL(this.answers, this.lname, ttl, req.name),
-      authorities: withTTL(this.authorities, this.lname, ttl, req.name),
-      additionals: withTTL(this.additionals, this.lname, ttl, req.name),
+      answers: this.copies(0, an, ttl, req.name),
+      authorities: this.copies(an, ns, ttl, req.name),
+      additionals: this.copies(ns, this.rrs.length, ttl, req.name),
     };
   }
+
+  private copies(from: number, to: number, ttl: number, qname: string): Answer[] {
+    const rrs = this.rrs;
+    const lname = this.lname;
+    const out = new Array<Answer>(to - from);
+    for (let i = from; i < to; i++) out[i - from] = withTTL(rrs[i], ttl, lname, qname);
+    return out;
+  }
 }
+
+type Fields = { name: string; type: string; class?: string; ttl?: number; flush?: boolean; data?: unknown };
 
 /**
- * SOA data, shared by the entries that carry the same: every denial of a zone has its SOA in
- * authority, and a full denial cache holds thousands of them. Records are never changed in
- * place (toMsg copies), so one frozen copy serves them all. Bounded: cleared past 256 values.
+ * A copy of `r` with `ttl`, its owner in the query's case when it is the question name. Built
+ * as a literal, not a spread: a spread site that sees records of several shapes (backends, SOA
+ * copies) gets about ten times slower. A record holds only these fields (OPT is never kept).
  */
-const soas = new Map<string, SOAData>();
-type SOAData = Extract<Answer, { type: "SOA" }>["data"];
-function sharedSOA(d: SOAData): SOAData {
-  const key = `${d.mname}\u0000${d.rname}\u0000${d.serial}\u0000${d.refresh}\u0000${d.retry}\u0000${d.expire}\u0000${d.minimum}`;
-  const have = soas.get(key);
-  if (have !== undefined) return have;
-  if (soas.size >= 256) soas.clear();
-  const copy = Object.freeze({ ...d });
-  soas.set(key, copy);
-  return copy;
+function withTTL(r: Answer, ttl: number, lname: string, qname: string): Answer {
+  const f = r as Fields;
+  const name = sameName(f.name, lname) ? qname : f.name;
+  const c: Fields =
+    f.class === undefined
+      ? { name, type: f.type, ttl, data: f.data }
+      : { name, type: f.type, class: f.class, ttl, data: f.data };
+  if (f.flush !== undefined) c.flush = f.flush;
+  return c as Answer;
 }
 
-/** The records to keep of one section: no OPT, owners equal to the question as `lname`. */
-function keep(rs: Answer[] | undefined, lname: string): readonly Answer[] {
-  if (!rs || rs.length === 0) return NONE;
+function countKept(rs: readonly Answer[] | undefined): number {
+  if (!rs) return 0;
   let n = 0;
-  for (const r of rs) if (r.type !== "OPT") n++;
-  if (n === 0) return NONE;
-  const out = new Array<Answer>(n);
-  let j = 0;
-  for (const r of rs) {
-    if (r.type === "OPT") continue;
-    // A copy: the writer's record is also in the reply being sent, whose owner keeps its case;
-    // and an equal owner string is still a copy of its own (strings compare by value).
-    let k = lower(r.name) === lname ? ({ ...r, name: lname } as Answer) : r;
-    if (k.type === "SOA" && k.data) k = { ...k, data: sharedSOA(k.data) };
-    out[j++] = k;
-  }
-  return out;
+  for (let i = 0; i < rs.length; i++) if (rs[i].type !== "OPT") n++;
+  return n;
 }
 
-function withTTL(rs: readonly Answer[], lname: string, ttl: number, qname: string): Answer[] {
-  const out = new Array<Answer>(rs.length);
+/** Copy the records of one section but OPT into `out` from `at`; returns the next index. */
+function keepInto(rs: readonly Answer[] | undefined, out: Answer[], at: number): number {
+  if (!rs) return at;
+  let j = at;
   for (let i = 0; i < rs.length; i++) {
     const r = rs[i];
-    out[i] = { ...r, ttl, name: r.name === lname ? qname : r.name } as Answer;
+    if (r.type === "OPT") continue;
+    out[j++] = r.type === "SOA" && r.data ? sharedSOA(r) : r;
   }
-  return out;
+  return j;
 }
 
-/** All records but OPT, with `ttl` (dnssec.go filterRRSlice). */
-export function setTTL(rs: Answer[] | undefined, ttl: number): Answer[] {
-  const out: Answer[] = [];
-  for (const r of rs ?? []) if (r.type !== "OPT") out.push({ ...r, ttl } as Answer);
-  return out;
-}
-
-function lower(n: string): string {
-  const l = n.toLowerCase();
-  return l.endsWith(".") ? l : `${l}.`;
-}
-
-function hasSOA(m: Packet): boolean {
-  return (m.authorities ?? []).some((r) => r.type === "SOA");
-}
-
-/** Typify, with a NOERROR whose CNAME chain does not reach the question type and an SOA as NODATA. */
-export function cacheResponseType(m: Packet): ResponseType {
-  const t = typify(m);
-  if (t === "NOERROR" && hasSOA(m) && isNoData(m)) return "NODATA";
-  return t;
-}
-
-/** Whether the reply may be cached at all (cache.go key()). */
-export function cacheable(m: Packet, t: ResponseType): boolean {
-  if (((m.flags ?? 0) & Flag.TC) !== 0) return false;
-  if (t === "OTHERERROR" || t === "META" || t === "UPDATE") return false;
-  // Negative caching needs an SOA for its TTL; an SOA-less non-answer is not cached (RFC 2308 §5).
-  if (t === "NXDOMAIN" && !hasSOA(m)) return false;
-  if (t === "NOERROR" && !hasSOA(m) && isNoData(m)) return false;
-  return true;
-}
-
-/** A non-empty answer that does not answer the question (cache.go isNODATA). */
-function isNoData(m: Packet): boolean {
-  if ((m.answers?.length ?? 0) === 0) return false;
-  return !answersQuestion(m);
-}
-
-/** The answer holds the question type at the end of the CNAME chain from the question name. */
-export function answersQuestion(m: Packet): boolean {
-  const q = m.questions?.[0];
-  const answers = m.answers ?? [];
-  if (!q || rcodeOf(m) !== 0 || answers.length === 0) return false;
-  const qclass = q.class ?? "IN";
-  const classOk = (r: Answer) =>
-    qclass === "ANY" || (("class" in r ? r.class : undefined) ?? "IN") === qclass;
-  const at = (r: Answer, name: string) => lower(r.name) === name;
-  let name = lower(q.name);
-  if ((q.type as string) === "ANY") return answers.some((r) => classOk(r) && at(r, name));
-  const cnameOf = (owner: string): string | undefined | null => {
-    let target: string | undefined;
-    for (const r of answers) {
-      if (r.type !== "CNAME" || !classOk(r) || !at(r, owner)) continue;
-      const t = lower(String(r.data));
-      if (target !== undefined && target !== t) return null;
-      target = t;
-    }
-    return target;
-  };
-  if (q.type === "CNAME") {
-    const t = cnameOf(name);
-    return typeof t === "string";
-  }
-  const seen = new Set<string>();
-  for (;;) {
-    if (seen.has(name)) return false;
-    seen.add(name);
-    const t = cnameOf(name);
-    if (t === null) return false;
-    if (t === undefined) break;
-    name = t;
-  }
-  return answers.some((r) => r.type === q.type && classOk(r) && at(r, name));
-}
+type SOA = Extract<Answer, { type: "SOA" }>;
 
 /**
- * The lowest TTL in the reply, at most `max` (dnsutil.MinimalTTLWithMaximum); 5s for other
- * types and for replies without records. For a denial the SOA's MINIMUM bounds it too
- * (RFC 2308 §5; equal to the SOA's TTL in the kubernetes plugin's and compliant servers' replies).
+ * SOA records shared by the entries that carry the same one: every denial of a zone has its SOA
+ * in authority, and a full denial cache holds thousands. The TTL is not compared (every reply
+ * made from an entry sets its own). A few recent ones, compared field by field: no key string
+ * per denial.
  */
-export function minimalTTL(m: Packet, t: ResponseType, max: number): number {
-  if (t !== "NOERROR" && t !== "NXDOMAIN" && t !== "NODATA") return MIN_TTL;
-  const extra = (m.additionals ?? []).filter((r) => r.type !== "OPT");
-  if ((m.answers?.length ?? 0) + (m.authorities?.length ?? 0) === 0 && extra.length === 0) return MIN_TTL;
-  let min = max;
-  for (const rs of [m.answers ?? [], m.authorities ?? [], extra]) {
-    for (const r of rs) {
-      const ttl = "ttl" in r && typeof r.ttl === "number" ? r.ttl : 0;
-      if (ttl < min) min = ttl;
-      if (t !== "NOERROR" && r.type === "SOA" && (r.data.minimum ?? min) < min) min = r.data.minimum ?? min;
-    }
+const RECENT_SOAS = 32;
+const soas: SOA[] = [];
+let nextSOA = 0;
+
+function sharedSOA(r: SOA): SOA {
+  const d = r.data;
+  for (let i = 0; i < soas.length; i++) {
+    const s = soas[i];
+    const e = s.data;
+    if (
+      e.serial === d.serial &&
+      e.minimum === d.minimum &&
+      e.refresh === d.refresh &&
+      e.retry === d.retry &&
+      e.expire === d.expire &&
+      e.mname === d.mname &&
+      e.rname === d.rname &&
+      s.name === r.name &&
+      s.class === r.class &&
+      s.flush === r.flush
+    )
+      return s;
   }
-  return min;
+  const copy = Object.freeze({ ...r, data: Object.freeze({ ...d }) });
+  soas[nextSOA] = copy;
+  nextSOA = (nextSOA + 1) % RECENT_SOAS;
+  return copy;
 }

@@ -110,3 +110,34 @@ test("deletes and invalidations under churn keep the count exact and evict only 
   assert.equal(s.size, live.size);
   for (const [k, v] of live) assert.equal(s.get(k, A), v);
 });
+
+test("a success and a denial store sharing their names each see, evict and drop only their own", () => {
+  const names = new Map();
+  const pos = new Store(1, names, false);
+  const neg = new Store(1, names, true);
+  const deny = (name: string) =>
+    new Item({ type: "response", questions: [{ name, type: "A" }], answers: [] }, name, 30, 0, true);
+  const p = item("x.");
+  const n = deny("x.");
+  pos.add("x.", A, p);
+  neg.add("x.", A, n);
+  assert.equal(pos.get("x.", A), p);
+  assert.equal(neg.get("x.", A), n);
+  assert.equal(names.size, 1, "one name, two entries");
+  // Filling the denial store evicts its own oldest entry, never the success entry of that name.
+  for (let i = 0; i < neg.capacity; i++) neg.add(`d${i}.`, A, deny(`d${i}.`));
+  assert.equal(n.removed, true);
+  assert.equal(neg.get("x.", A), undefined);
+  assert.equal(pos.get("x.", A), p);
+  assert.equal(pos.size, 1);
+  const n2 = deny("x.");
+  neg.add("x.", A, n2);
+  assert.equal(
+    neg.deleteNames((name) => name === "x."),
+    1,
+  );
+  assert.equal(pos.get("x.", A), p, "invalidating denials keeps the name's success entry");
+  assert.equal(pos.delete("x.", A), true);
+  assert.equal(names.has("x."), false);
+  assert.equal(neg.size, neg.capacity - 1);
+});

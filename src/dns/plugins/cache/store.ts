@@ -5,7 +5,9 @@
  *
  * Entries are found by the lowercase name first (a string the server already built, hashed
  * once), then by a short scan over that name's few (type, class, DO/CD) entries: building one
- * concatenated key per query and hashing it cost more than the whole rest of a hit.
+ * concatenated key per query and hashing it cost more than the whole rest of a hit. The success
+ * and the denial store of a cache share one map of names (each sees only its own entries), so a
+ * query looks its name up once for both (pick).
  */
 import type { Item } from "./item.ts";
 
@@ -34,10 +36,26 @@ export interface Stored {
   slot: number;
   /** Out of its store (evicted, replaced, deleted). */
   removed: boolean;
+  /** Which of two stores sharing a map of names holds it. */
+  readonly denial: boolean;
 }
 
 function sameKey(x: Stored, k: SubKey): boolean {
   return x.qtype === k.qtype && x.bits === k.bits && x.qclass === k.qclass;
+}
+
+/** What a map of names holds for one name: one entry, or an exact-size array of them. */
+export type Entries<T> = T | T[];
+
+/** The entry for `k` in one name's entries, of the denial store or of the success store. */
+export function pick<T extends Stored>(v: Entries<T> | undefined, k: SubKey, denial: boolean): T | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) return v.denial === denial && sameKey(v, k) ? v : undefined;
+  for (let i = 0; i < v.length; i++) {
+    const e = v[i];
+    if (e.denial === denial && sameKey(e, k)) return e;
+  }
+  return undefined;
 }
 
 /**
@@ -45,7 +63,6 @@ function sameKey(x: Stored, k: SubKey): boolean {
  * DO and not): no wrapper object or array per entry, about 120 bytes less each.
  */
 export class Store<T extends Stored = Item> {
-  private readonly names = new Map<string, T | T[]>();
   /**
    * Entries in insertion order, for eviction; a removed entry leaves a hole (undefined), so the
    * queue never keeps a reply alive. A Map cannot serve: V8 keeps deleted slots until it
@@ -56,45 +73,72 @@ export class Store<T extends Stored = Item> {
   /** Queue positions dropped from its front so far: an entry sits at queue[slot - base]. */
   private base = 0;
   private count = 0;
+  /** Bumped by every add: "nothing was added since" is one comparison, not a lookup. */
+  version = 0;
   readonly capacity: number;
 
-  constructor(cap: number) {
+  /**
+   * `names` may be shared with another store whose entries have the other `denial`: each store
+   * sees, adds and drops only its own.
+   */
+  constructor(
+    cap: number,
+    readonly names: Map<string, Entries<T>> = new Map(),
+    private readonly denial = false,
+  ) {
     this.capacity = effectiveCapacity(cap);
   }
 
   get(lname: string, k: SubKey): T | undefined {
-    const v = this.names.get(lname);
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v)) return sameKey(v, k) ? v : undefined;
-    for (let i = 0; i < v.length; i++) if (sameKey(v[i], k)) return v[i];
-    return undefined;
+    return pick(this.names.get(lname), k, this.denial);
   }
 
   /** Store or replace; true when another entry was evicted to make room. */
   add(lname: string, k: SubKey, item: T): boolean {
-    const old = this.get(lname, k);
     item.qtype = k.qtype;
     item.qclass = k.qclass;
     item.bits = k.bits;
-    if (old) {
-      if (old === item) return false;
+    this.version++;
+    let v = this.names.get(lname);
+    if (v !== undefined) {
       // The replacement takes the old entry's place in the queue and in its name's list.
-      old.removed = true;
-      item.slot = old.slot;
-      this.queue[old.slot - this.base] = item;
-      const v = this.names.get(lname);
-      this.names.set(lname, Array.isArray(v) ? v.map((x) => (x === old ? item : x)) : item);
-      return false;
+      if (!Array.isArray(v)) {
+        if (v.denial === this.denial && sameKey(v, k)) {
+          if (v !== item) this.replace(v, item, lname);
+          return false;
+        }
+      } else {
+        for (let i = 0; i < v.length; i++) {
+          const old = v[i];
+          if (old.denial !== this.denial || !sameKey(old, k)) continue;
+          if (old !== item) {
+            v[i] = item;
+            this.replace(old, item, undefined);
+          }
+          return false;
+        }
+      }
     }
     let evicted = false;
-    if (this.count >= this.capacity) evicted = this.evictOldest(lname);
-    const cur = this.names.get(lname);
+    if (this.count >= this.capacity) {
+      evicted = this.evictOldest(lname);
+      // Eviction may have dropped an entry of this very name (when it is the only one).
+      if (evicted) v = this.names.get(lname);
+    }
     // Exact-size arrays: one that grows by push reserves room for 17 entries.
-    this.names.set(lname, cur === undefined ? item : Array.isArray(cur) ? [...cur, item] : [cur, item]);
+    this.names.set(lname, v === undefined ? item : Array.isArray(v) ? [...v, item] : [v, item]);
     item.slot = this.base + this.queue.length;
     this.queue.push(item);
     this.count++;
     return evicted;
+  }
+
+  /** `item` in `old`'s place in the queue (and in the names map under `lname`, if given). */
+  private replace(old: T, item: T, lname: string | undefined): void {
+    old.removed = true;
+    item.slot = old.slot;
+    this.queue[old.slot - this.base] = item;
+    if (lname !== undefined) this.names.set(lname, item);
   }
 
   /** Drop the oldest entry, sparing the name being stored when another exists. */
@@ -167,12 +211,20 @@ export class Store<T extends Stored = Item> {
     let n = 0;
     for (const [name, v] of this.names) {
       if (!pred(name)) continue;
-      for (const e of Array.isArray(v) ? v : [v]) {
+      const all = Array.isArray(v) ? v : [v];
+      const rest: T[] = [];
+      for (const e of all) {
+        if (e.denial !== this.denial) {
+          rest.push(e);
+          continue;
+        }
         this.clearSlot(e);
         e.removed = true;
         n++;
       }
-      this.names.delete(name);
+      // Deleting or setting the current key while iterating a Map is safe.
+      if (rest.length === 0) this.names.delete(name);
+      else if (rest.length !== all.length) this.names.set(name, rest.length === 1 ? rest[0] : rest);
     }
     this.count -= n;
     this.dropHoles();

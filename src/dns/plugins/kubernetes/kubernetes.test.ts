@@ -7,9 +7,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Packet } from "dns-packet";
+import { Cache } from "../../../client/index.ts";
 import { answering } from "../../testing/fake.ts";
 import { ask, plugin, pod, SOA, services, slice, slices, svc } from "./fixtures.test-util.ts";
-import { staticView } from "./view.ts";
+import { CacheView, type Namespace, type Service, serviceIndexers, staticView } from "./view.ts";
 
 type Case = [
   name: string,
@@ -441,6 +442,80 @@ describe("kubernetes: view edge cases", () => {
     assert.deepEqual(r.answer, [
       "h.ns.svc.cluster.local. 5 A 10.1.0.1",
       "h.ns.svc.cluster.local. 5 A 10.1.0.2",
+    ]);
+  });
+});
+
+describe("kubernetes: duplicates and shared records", () => {
+  // Short answers are de-duplicated by scanning them, long ones with a Set: the same rules
+  // (backend_lookup.go: one A per address, one SRV per target and port, one extra per target
+  // and address; reverse.go: one PTR per name).
+  for (const n of [4, 20]) {
+    test(`a headless service with ${n} endpoints, 3 of them in two slices`, async () => {
+      const ips = Array.from({ length: n }, (_, i) => `10.2.${n}.${i + 1}`);
+      const view = staticView({
+        services: [svc("ns", "h", { clusterIP: "None", clusterIPs: ["None"] })],
+        slices: [
+          slice(
+            "ns",
+            "h",
+            ips.map((ip) => ({ addresses: [ip] })),
+            undefined,
+            "IPv4",
+            "h-a",
+          ),
+          slice(
+            "ns",
+            "h",
+            ips.slice(0, 3).map((ip) => ({ addresses: [ip] })),
+            undefined,
+            "IPv4",
+            "h-b",
+          ),
+        ],
+        namespaces: ["ns"],
+      });
+      const k = plugin({}, view);
+      const a = await ask(k, "h.ns.svc.cluster.local.", "A");
+      assert.deepEqual(
+        a.answer,
+        ips.map((ip) => `h.ns.svc.cluster.local. 5 A ${ip}`),
+      );
+      const target = (ip: string) => `${ip.replaceAll(".", "-")}.h.ns.svc.cluster.local.`;
+      // The weight counts every endpoint record found, duplicates included: 100 / (n + 3).
+      const weight = Math.floor(100 / (n + 3));
+      const srv = await ask(k, "_http._tcp.h.ns.svc.cluster.local.", "SRV");
+      assert.deepEqual(
+        srv.answer,
+        ips.map((ip) => `_http._tcp.h.ns.svc.cluster.local. 5 SRV 0 ${weight} 80 ${target(ip)}`),
+      );
+      assert.deepEqual(
+        srv.extra,
+        ips.map((ip) => `${target(ip)} 5 A ${ip}`),
+      );
+      const ptr = await ask(k, `2.${n}.2.10.in-addr.arpa.`, "PTR");
+      assert.deepEqual(ptr.answer, [`2.${n}.2.10.in-addr.arpa. 5 PTR ${target(ips[1])}`]);
+    });
+  }
+
+  test("denials share one frozen SOA per zone until the serial moves", async () => {
+    let serial = 1700000000;
+    const services = new Cache<Service>(serviceIndexers);
+    const namespaces = new Cache<Namespace>();
+    namespaces.upsert({ metadata: { name: "ns" } });
+    const k = plugin({}, new CacheView({ services, namespaces, modified: () => serial }));
+    const first = (await ask(k, "nope.ns.svc.cluster.local.")).msg.authorities?.[0];
+    const again = (await ask(k, "other.ns.svc.cluster.local.", "AAAA")).msg.authorities?.[0];
+    assert.ok(first && Object.isFrozen(first) && Object.isFrozen((first as { data: object }).data));
+    assert.equal(again, first);
+    serial++;
+    const moved = await ask(k, "nope.ns.svc.cluster.local.");
+    assert.notEqual(moved.msg.authorities?.[0], first);
+    assert.deepEqual(moved.ns, [SOA.replace("1700000000", "1700000001")]);
+    // The query's spelling of the zone is its own record.
+    const upper = await ask(k, "nope.ns.svc.CLUSTER.local.");
+    assert.deepEqual(upper.ns, [
+      SOA.replace("1700000000", "1700000001").replaceAll("cluster.local.", "CLUSTER.local."),
     ]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { Answer, Packet, RecordType } from "dns-packet";
 import { Flag, replyTo } from "../../message/message.ts";
-import { fqdn, inZone, matchZone } from "../../names.ts";
+import { fqdn } from "../../names.ts";
 import {
   type Handler,
   LookupLoopError,
@@ -15,7 +15,8 @@ import {
   type Request,
   type ResponseWriter,
 } from "../../plugin.ts";
-import { type Found, type Options, Records } from "./records.ts";
+import { hostFamily, inZone, isPrefixed, matchZone } from "./names.ts";
+import { type Found, type Options, Records, type Svc } from "./records.ts";
 import type { ClusterView } from "./view.ts";
 
 export const DNS_SCHEMA_VERSION = "1.1.0";
@@ -40,10 +41,24 @@ type RR = Answer;
 
 interface Lookup {
   records: RR[];
-  extra: RR[];
+  /** The additional section; absent when empty (the reply's own empty one stays). */
+  extra: RR[] | undefined;
   truncated: boolean;
   nx: boolean;
 }
+
+function lookup(records: RR[], extra: RR[] | undefined, nx: boolean): Lookup {
+  return { records, extra, truncated: false, nx };
+}
+
+/** A name error from address() (read only: nothing adds to it). */
+const NX_LOOKUP: Lookup = Object.freeze({ records: [], extra: undefined, truncated: false, nx: true });
+
+/** The empty CNAME chain a lookup starts with. */
+const NO_RECORDS: readonly RR[] = Object.freeze([]);
+
+/** Up to this many records, duplicates are found by scanning them; past it, with a Set. */
+const DEDUP_SCAN = 16;
 
 export class Kubernetes implements Handler {
   readonly name = "kubernetes";
@@ -56,6 +71,8 @@ export class Kubernetes implements Handler {
   upstream: Upstream | undefined;
   /** The host's resolv.conf search domains, appended to pods' search paths by autopath. */
   autoPathSearch: string[] = [];
+  /** The SOA last handed out per zone spelling, and what it was built from. */
+  private readonly soas = new Map<string, { serial: number; minimum: number; rr: RR }>();
 
   constructor(
     readonly view: ClusterView,
@@ -73,7 +90,9 @@ export class Kubernetes implements Handler {
 
   async serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
     try {
-      return await this.serve(req, w, signal);
+      // Most answers are built without waiting: no extra promise or tick for them.
+      const rc = this.serve(req, w, signal);
+      return typeof rc === "number" ? rc : await rc;
     } catch (err) {
       // An ExternalName re-query looped past the server's re-entry limit: SERVFAIL, as a
       // client query, and every lookup above this one gives up the same way.
@@ -82,29 +101,32 @@ export class Kubernetes implements Handler {
     }
   }
 
-  private async serve(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
+  private serve(req: Request, w: ResponseWriter, signal: AbortSignal): number | Promise<number> {
     const lzone = matchZone(this.o.zones, req.lname);
     if (lzone === "") return nextOrFailure(this.name, this.next, req, w, signal);
     // Keep the case of the query in every owner name built from the zone.
-    const zone = lzone === "." ? "." : req.name.slice(req.name.length - lzone.length);
-    let res: Lookup = { records: [], extra: [], truncated: false, nx: false };
+    const zone =
+      lzone === "." || req.name === req.lname ? lzone : req.name.slice(req.name.length - lzone.length);
+    let res: Lookup | Promise<Lookup>;
+    // A fake A lookup tells NODATA from NXDOMAIN for the other types.
+    let noData = false;
     switch (req.qtype) {
       case "A":
       case "AAAA":
       case "TXT":
-        res = await this.address(req, zone, req.name, req.qtype, [], signal);
+        res = this.address(req, zone, lzone, req.name, req.qtype, NO_RECORDS, signal);
         break;
       case "CNAME":
-        res = this.cname(req, zone);
+        res = this.cname(req, zone, lzone);
         break;
       case "PTR":
         res = this.ptr(req, zone);
         break;
       case "SRV":
-        res = await this.srv(req, zone, signal);
+        res = this.srv(req, zone, lzone);
         break;
       case "SOA":
-        if (req.lname === lzone) res.records = [this.soa(zone)];
+        res = lookup(req.lname === lzone ? [this.soa(zone)] : [], undefined, false);
         break;
       case "AXFR":
       case "IXFR":
@@ -114,26 +136,37 @@ export class Kubernetes implements Handler {
           res = this.ns(req, zone);
           break;
         }
-        res = await this.address(req, zone, req.name, "A", [], signal);
-        res.records = [];
+        res = this.address(req, zone, lzone, req.name, "A", NO_RECORDS, signal);
+        noData = true;
         break;
       default:
-        // A fake A lookup tells NODATA from NXDOMAIN.
-        res = await this.address(req, zone, req.name, "A", [], signal);
-        res.records = [];
+        res = this.address(req, zone, lzone, req.name, "A", NO_RECORDS, signal);
+        noData = true;
     }
+    if (res instanceof Promise) return res.then((l) => this.reply(req, w, zone, l, noData, signal));
+    return this.reply(req, w, zone, res, noData, signal);
+  }
 
+  /** The reply for a lookup's outcome (handler.go after the record functions). */
+  private reply(
+    req: Request,
+    w: ResponseWriter,
+    zone: string,
+    res: Lookup,
+    noData: boolean,
+    signal: AbortSignal,
+  ): number | Promise<number> {
     if (res.nx) {
       if (this.o.fallthrough && matchZone(this.o.fallthrough, req.lname) !== "") {
         return nextOrFailure(this.name, this.next, req, w, signal);
       }
       return this.backendError(req, w, zone, this.view.synced() ? Rcode.NXDOMAIN : Rcode.SERVFAIL);
     }
-    if (res.records.length === 0) return this.backendError(req, w, zone, Rcode.NOERROR);
+    if (noData || res.records.length === 0) return this.backendError(req, w, zone, Rcode.NOERROR);
     const m = replyTo(req.msg);
     m.flags = (m.flags ?? 0) | Flag.AA | (res.truncated ? Flag.TC : 0);
     m.answers = res.records;
-    m.additionals = res.extra;
+    if (res.extra) m.additionals = res.extra;
     w.write(m);
     return Rcode.NOERROR;
   }
@@ -147,58 +180,119 @@ export class Kubernetes implements Handler {
     return Rcode.NOERROR;
   }
 
+  /**
+   * The zone's SOA. Every NXDOMAIN and NODATA carries one, equal until the serial moves, so one
+   * frozen record per zone spelling is handed out (the cache and rewrite copy records before
+   * changing them; nothing changes one in place).
+   */
   soa(zone: string): RR {
+    const serial = this.view.modified() >>> 0;
+    const ttl = this.o.ttl;
+    const have = this.soas.get(zone);
+    if (have && have.serial === serial && have.minimum === ttl) return have.rr;
     const z = zone === "." ? "" : zone;
-    return {
+    const rr: RR = Object.freeze({
       name: zone,
       type: "SOA",
       class: "IN",
-      ttl: Math.min(this.o.ttl, 300),
-      data: {
+      ttl: Math.min(ttl, 300),
+      data: Object.freeze({
         mname: `ns.dns.${z}`,
         rname: `hostmaster.${z}`,
-        serial: this.view.modified() >>> 0,
+        serial,
         refresh: 7200,
         retry: 1800,
         expire: 86400,
-        minimum: this.o.ttl,
-      },
-    };
+        minimum: ttl,
+      }),
+    });
+    // Bounded: query-case spellings of a zone are the client's to choose.
+    if (this.soas.size >= 64) this.soas.clear();
+    this.soas.set(zone, { serial, minimum: ttl, rr });
+    return rr;
   }
 
   /** Services(): Records plus the special names (dns-version TXT, ns.dns.<zone>). */
-  services(lname: string, zone: string, qtype: string): Found {
-    const lzone = zone.toLowerCase();
+  services(lname: string, zone: string, qtype: string, lzone = zone.toLowerCase()): Found {
     if (qtype === "TXT") {
-      if (lname === `dns-version.${lzone === "." ? "" : lzone}`) {
+      if (isPrefixed(lname, "dns-version.", lzone)) {
         return { svcs: [{ host: "", port: 0, ttl: 28800, key: lname, text: DNS_SCHEMA_VERSION }], nx: false };
       }
-      const f = this.recs.records(lname, zone);
+      const f = this.recs.records(lname, zone, false, lzone);
       // The name exists with other types: NODATA; otherwise NXDOMAIN.
       return f.svcs.length > 0 ? { svcs: [], nx: false } : { svcs: [], nx: true };
     }
-    if (lname === `ns.dns.${lzone === "." ? "" : lzone}`) {
+    if (isPrefixed(lname, "ns.dns.", lzone)) {
       const svcs = this.nsAddrs(zone).map(([, ip]) => ({ host: ip, port: 0, ttl: this.o.ttl, key: lname }));
       return { svcs, nx: false };
     }
-    return this.recs.records(lname, zone);
+    // Only SRV answers read the owner keys.
+    return this.recs.records(lname, zone, qtype === "SRV", lzone);
   }
 
-  /** plugin.A / AAAA / TXT: addresses (or the TXT), following CNAMEs inside our zone. */
-  private async address(
+  /**
+   * plugin.A / AAAA / TXT: addresses (or the TXT), following CNAMEs inside our zone. Answered
+   * without waiting unless a CNAME target has to be resolved.
+   */
+  private address(
     req: Request,
     zone: string,
+    lzone: string,
     qname: string,
     qtype: "A" | "AAAA" | "TXT",
-    previous: RR[],
+    previous: readonly RR[],
     signal: AbortSignal,
+  ): Lookup | Promise<Lookup> {
+    const lname = qname === req.name ? req.lname : qname.toLowerCase();
+    const f = this.services(lname, zone, qtype, lzone);
+    if (f.nx) return NX_LOOKUP;
+    const out = lookup([], undefined, false);
+    const svcs = f.svcs;
+    // Duplicates are found among the records so far; a Set only for long lists.
+    const dup = svcs.length > DEDUP_SCAN ? new Set<string>() : undefined;
+    for (let i = 0; i < svcs.length; i++) {
+      const s = svcs[i];
+      if (qtype === "TXT" && s.text !== undefined) {
+        if (!seenData(out.records, dup, s.text)) {
+          dup?.add(s.text);
+          out.records.push({ name: qname, type: "TXT", class: "IN", ttl: s.ttl, data: s.text });
+        }
+        continue;
+      }
+      const fam = hostFamily(s.host);
+      if (fam === 0) {
+        // A name target: the rest is followed asynchronously, from this service on.
+        const have = dup ?? new Set<string>();
+        if (!dup) for (const r of out.records) have.add(String((r as { data: unknown }).data));
+        return this.addressRest(req, zone, lzone, qname, lname, qtype, previous, signal, svcs, i, out, have);
+      }
+      if ((qtype === "A" && fam === 4) || (qtype === "AAAA" && fam === 6)) {
+        if (!seenData(out.records, dup, s.host)) {
+          dup?.add(s.host);
+          out.records.push({ name: qname, type: qtype, class: "IN", ttl: s.ttl, data: s.host });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** address() from svcs[from] on, once a CNAME target is among them. */
+  private async addressRest(
+    req: Request,
+    zone: string,
+    lzone: string,
+    qname: string,
+    lname: string,
+    qtype: "A" | "AAAA" | "TXT",
+    previous: readonly RR[],
+    signal: AbortSignal,
+    svcs: Svc[],
+    from: number,
+    out: Lookup,
+    dup: Set<string>,
   ): Promise<Lookup> {
-    const lname = qname.toLowerCase();
-    const f = this.services(lname, zone, qtype);
-    const out: Lookup = { records: [], extra: [], truncated: false, nx: f.nx };
-    if (f.nx) return out;
-    const dup = new Set<string>();
-    for (const s of f.svcs) {
+    for (let i = from; i < svcs.length; i++) {
+      const s = svcs[i];
       if (qtype === "TXT" && s.text !== undefined) {
         if (!dup.has(s.text)) {
           dup.add(s.text);
@@ -206,7 +300,7 @@ export class Kubernetes implements Handler {
         }
         continue;
       }
-      const fam = ipFamily(s.host);
+      const fam = hostFamily(s.host);
       if (fam === 0) {
         const target = fqdn(s.host);
         // x CNAME x is a loop; so is a CNAME already in the chain.
@@ -215,7 +309,7 @@ export class Kubernetes implements Handler {
         const cname: RR = { name: qname, type: "CNAME", class: "IN", ttl: s.ttl, data: target };
         if (previous.some((p) => p.type === "CNAME" && sameCname(p, cname))) continue;
         if (inZone(target.toLowerCase(), zone)) {
-          const next = await this.address(req, zone, target, qtype, [...previous, cname], signal);
+          const next = await this.address(req, zone, lzone, target, qtype, [...previous, cname], signal);
           if (!next.nx && next.records.length > 0) out.records.push(cname, ...next.records);
           if (next.truncated) out.truncated = true;
           continue;
@@ -248,11 +342,11 @@ export class Kubernetes implements Handler {
     return out;
   }
 
-  private cname(req: Request, zone: string): Lookup {
-    const f = this.services(req.lname, zone, "CNAME");
-    const out: Lookup = { records: [], extra: [], truncated: false, nx: f.nx };
+  private cname(req: Request, zone: string, lzone: string): Lookup {
+    const f = this.services(req.lname, zone, "CNAME", lzone);
+    const out = lookup([], undefined, f.nx);
     const s = f.svcs[0];
-    if (s && ipFamily(s.host) === 0) {
+    if (s && hostFamily(s.host) === 0) {
       out.records.push({ name: req.name, type: "CNAME", class: "IN", ttl: s.ttl, data: fqdn(s.host) });
     }
     return out;
@@ -260,33 +354,37 @@ export class Kubernetes implements Handler {
 
   private ptr(req: Request, zone: string): Lookup {
     const f = this.recs.reverse(req.lname, zone);
-    const out: Lookup = { records: [], extra: [], truncated: false, nx: f.nx };
-    const dup = new Set<string>();
-    for (const s of f.svcs) {
-      if (ipFamily(s.host) !== 0 || dup.has(s.host)) continue;
-      dup.add(s.host);
+    const out = lookup([], undefined, f.nx);
+    const svcs = f.svcs;
+    const dup = svcs.length > DEDUP_SCAN ? new Set<string>() : undefined;
+    for (let i = 0; i < svcs.length; i++) {
+      const s = svcs[i];
+      if (hostFamily(s.host) !== 0) continue;
+      // A host seen before was answered then (the same host has the same family).
+      if (dup ? seenKey(dup, s.host) : hostBefore(svcs, i)) continue;
       out.records.push({ name: req.name, type: "PTR", class: "IN", ttl: s.ttl, data: fqdn(s.host) });
     }
     return out;
   }
 
   /** plugin.SRV: weights shared per priority, targets named after the service or endpoint. */
-  private async srv(req: Request, zone: string, signal: AbortSignal): Promise<Lookup> {
-    const f = this.services(req.lname, zone, "SRV");
-    const out: Lookup = { records: [], extra: [], truncated: false, nx: f.nx };
+  private srv(req: Request, zone: string, lzone: string): Lookup {
+    const f = this.services(req.lname, zone, "SRV", lzone);
+    const extra: RR[] = [];
+    const out = lookup([], extra, f.nx);
     if (f.nx) return out;
-    // SRV for ExternalName services is not implemented by CoreDNS: drop name targets.
-    const svcs = f.svcs.filter((s) => ipFamily(s.host) !== 0);
+    // SRV for ExternalName services is not implemented by CoreDNS: name targets are skipped.
+    let n = 0;
+    for (const s of f.svcs) if (hostFamily(s.host) !== 0) n++;
     // Every service has priority 0 and weight 0 (counted as 100): each gets floor(100/n), at least 1.
-    const total = svcs.length * 100;
+    const total = n * 100;
     const weight = Math.max(1, Math.floor((100 / total) * 100));
-    const seen = new Set<string>();
-    for (const s of svcs) {
-      if (s.port === -1) continue;
+    const seen = n > DEDUP_SCAN ? new Set<string>() : undefined;
+    for (const s of f.svcs) {
+      const fam = hostFamily(s.host);
+      if (fam === 0 || s.port === -1) continue;
       const target = s.key;
-      const srvKey = `${target.toLowerCase()}|${s.port}`;
-      if (!seen.has(srvKey)) {
-        seen.add(srvKey);
+      if (seen ? !seenKey(seen, `${target.toLowerCase()}|${s.port}`) : !hasSrv(out.records, target, s.port)) {
         out.records.push({
           name: req.name,
           type: "SRV",
@@ -295,23 +393,26 @@ export class Kubernetes implements Handler {
           data: { priority: 0, weight, port: s.port, target },
         });
       }
-      const addrKey = `${target.toLowerCase()}|${s.host}`;
-      if (!seen.has(addrKey)) {
-        seen.add(addrKey);
-        const type = ipFamily(s.host) === 4 ? "A" : "AAAA";
-        out.extra.push({ name: target, type, class: "IN", ttl: s.ttl, data: s.host });
+      if (seen ? !seenKey(seen, `${target.toLowerCase()}\u0000${s.host}`) : !hasAddr(extra, target, s.host)) {
+        extra.push({
+          name: target,
+          type: fam === 4 ? "A" : "AAAA",
+          class: "IN",
+          ttl: s.ttl,
+          data: s.host,
+        });
       }
     }
-    void signal;
     return out;
   }
 
   private ns(req: Request, zone: string): Lookup {
-    const out: Lookup = { records: [], extra: [], truncated: false, nx: false };
+    const extra: RR[] = [];
+    const out = lookup([], extra, false);
     const seen = new Set<string>();
     for (const [name, ip] of this.nsAddrs(zone)) {
-      const type = ipFamily(ip) === 4 ? "A" : "AAAA";
-      out.extra.push({ name, type, class: "IN", ttl: this.o.ttl, data: ip });
+      const type = hostFamily(ip) === 4 ? "A" : "AAAA";
+      extra.push({ name, type, class: "IN", ttl: this.o.ttl, data: ip });
       if (seen.has(name)) continue;
       seen.add(name);
       out.records.push({ name: req.name, type: "NS", class: "IN", ttl: this.o.ttl, data: name });
@@ -360,16 +461,61 @@ export class Kubernetes implements Handler {
   }
 }
 
-function ipFamily(host: string): 0 | 4 | 6 {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return 4;
-  if (host.includes(":")) return 6;
-  return 0;
-}
-
 function sameCname(a: RR, b: RR): boolean {
   return (
     a.name.toLowerCase() === b.name.toLowerCase() &&
     String((a as { data: unknown }).data).toLowerCase() ===
       String((b as { data: unknown }).data).toLowerCase()
   );
+}
+
+/** A record among `records` (or in `dup`, when the list is long) already has this data. */
+function seenData(records: readonly RR[], dup: Set<string> | undefined, data: string): boolean {
+  if (dup) return dup.has(data);
+  for (const r of records) if ((r as { data: unknown }).data === data) return true;
+  return false;
+}
+
+/** svcs[i]'s host is also the host of an earlier one. */
+function hostBefore(svcs: readonly Svc[], i: number): boolean {
+  const h = svcs[i].host;
+  for (let j = 0; j < i; j++) if (svcs[j].host === h) return true;
+  return false;
+}
+
+/** Adds key to seen; whether it was there already. */
+function seenKey(seen: Set<string>, key: string): boolean {
+  if (seen.has(key)) return true;
+  seen.add(key);
+  return false;
+}
+
+/** An SRV record for (target, port) is among records (targets compared case-insensitively). */
+function hasSrv(records: readonly RR[], target: string, port: number): boolean {
+  for (const r of records) {
+    if (r.type === "SRV" && r.data.port === port && sameName(r.data.target, target)) return true;
+  }
+  return false;
+}
+
+/** An address record owned by target with this address is among records. */
+function hasAddr(records: readonly RR[], target: string, host: string): boolean {
+  for (const r of records) {
+    if ((r.type === "A" || r.type === "AAAA") && r.data === host && sameName(r.name, target)) return true;
+  }
+  return false;
+}
+
+/** a and b are equal ignoring case; ASCII compared in place, anything else through toLowerCase. */
+function sameName(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return a.toLowerCase() === b.toLowerCase();
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x > 127 || y > 127) return a.toLowerCase() === b.toLowerCase();
+    if ((x | 32) !== (y | 32) || (x | 32) < 97 || (x | 32) > 122) return false;
+  }
+  return true;
 }

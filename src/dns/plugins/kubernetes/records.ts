@@ -4,15 +4,14 @@
  * plugin/kubernetes, on a ClusterView.
  */
 import net from "node:net";
-import { addressFromReverse, canonicalIP, endpointHostname, isReverse, trimZone } from "./names.ts";
+import { addressFromReverse, canonicalIP, dotBefore, endpointName, isReverse, trimZoneEnd } from "./names.ts";
 import {
   type ClusterView,
   clusterIPs,
-  isHeadless,
+  type EndpointSlice,
   readyAddresses,
   SERVICE_NAME_LABEL,
-  servicePorts,
-  slicePorts,
+  type Service,
 } from "./view.ts";
 
 export type PodMode = "disabled" | "insecure" | "verified";
@@ -45,6 +44,8 @@ export interface Svc {
 export type Found = { svcs: Svc[]; nx: false } | { svcs: []; nx: true };
 
 const NX: Found = { svcs: [], nx: true };
+/** A name that exists without records (never changed by readers). */
+const EMPTY: Found = { svcs: [], nx: false };
 const found = (svcs: Svc[]): Found => ({ svcs, nx: false });
 
 export interface RecordRequest {
@@ -57,30 +58,51 @@ export interface RecordRequest {
   podOrSvc: string;
 }
 
-/** parse.go: `[_port._proto.|endpoint.]service.namespace.(svc|pod).zone`; undefined = invalid. */
+/** The zone apex and its bare svc/pod children (never changed by readers). */
+const APEX: RecordRequest = Object.freeze({
+  port: "",
+  protocol: "",
+  endpoint: "",
+  service: "",
+  namespace: "",
+  podOrSvc: "",
+});
+
+/**
+ * parse.go: `[_port._proto.|endpoint.]service.namespace.(svc|pod).zone`; undefined = invalid.
+ * Labels are found right to left by index, and only the ones a request holds are cut out.
+ */
 export function parseRequest(lname: string, zone: string): RecordRequest | undefined {
-  const r: RecordRequest = { port: "", protocol: "", endpoint: "", service: "", namespace: "", podOrSvc: "" };
-  const base = trimZone(lname, zone);
-  if (base === "" || base === "svc" || base === "pod") return r;
-  const segs = base.split(".");
-  let last = segs.length - 1;
-  r.podOrSvc = segs[last];
-  if (r.podOrSvc !== "pod" && r.podOrSvc !== "svc") return undefined;
-  if (--last < 0) return r;
-  r.namespace = segs[last];
-  if (--last < 0) return r;
-  r.service = segs[last];
-  if (--last < 0) return r;
-  if (last === 0) r.endpoint = segs[0];
-  else if (last === 1) {
-    r.protocol = stripUnderscore(segs[1]);
-    r.port = stripUnderscore(segs[0]);
-  } else return undefined;
+  const end = trimZoneEnd(lname, zone);
+  if (end === 0) return APEX;
+  const p = dotBefore(lname, end);
+  let podOrSvc: string;
+  if (end - p !== 4) return undefined;
+  if (lname.startsWith("svc", p + 1)) podOrSvc = "svc";
+  else if (lname.startsWith("pod", p + 1)) podOrSvc = "pod";
+  else return undefined;
+  // The base is just "svc" or "pod": the apex's children, no namespace.
+  if (p < 0) return APEX;
+  const r: RecordRequest = { port: "", protocol: "", endpoint: "", service: "", namespace: "", podOrSvc };
+  const n = dotBefore(lname, p);
+  r.namespace = lname.slice(n + 1, p);
+  if (n < 0) return r;
+  const s = dotBefore(lname, n);
+  r.service = lname.slice(s + 1, n);
+  if (s < 0) return r;
+  const e = dotBefore(lname, s);
+  if (e < 0) {
+    r.endpoint = lname.slice(0, s);
+    return r;
+  }
+  if (dotBefore(lname, e) >= 0) return undefined;
+  r.protocol = stripUnderscore(lname, e + 1, s);
+  r.port = stripUnderscore(lname, 0, e);
   return r;
 }
 
-function stripUnderscore(s: string): string {
-  return s.startsWith("_") ? s.slice(1) : s;
+function stripUnderscore(s: string, from: number, to: number): string {
+  return s.slice(s.charCodeAt(from) === 95 && from < to ? from + 1 : from, to);
 }
 
 const eq = (a: string, b: string) => a === b || a.toLowerCase() === b.toLowerCase();
@@ -88,6 +110,10 @@ const eq = (a: string, b: string) => a === b || a.toLowerCase() === b.toLowerCas
 function matchPortAndProtocol(aPort: string, bPort: string, aProto: string, bProto: string): boolean {
   return (aPort === "" || eq(aPort, bPort)) && (aProto === "" || eq(aProto, bProto));
 }
+
+type Port = { name?: string; protocol?: string; port?: number | null };
+/** CoreDNS's sentinel for a slice without ports: one port -1, no name, no protocol. */
+const NO_PORTS: readonly Port[] = Object.freeze([Object.freeze({ name: "", protocol: "", port: -1 })]);
 
 export class Records {
   constructor(
@@ -101,21 +127,38 @@ export class Records {
     return this.view.namespace(ns) !== undefined;
   }
 
-  /** Records(): the services a forward name stands for. `zone` keeps the query's case. */
-  records(lname: string, zone: string): Found {
-    const r = parseRequest(lname, zone.toLowerCase());
+  /** Exposed for reverse answers: every namespace when none are configured. */
+  private reverseExposed(ns: string | undefined): boolean {
+    return this.o.namespaces.size === 0 || this.namespaceExposed(ns ?? "");
+  }
+
+  /**
+   * Records(): the services a forward name stands for. `zone` keeps the query's case. Without
+   * `keys` (A/AAAA/TXT/CNAME answers, which never read them) Svc.key is left "".
+   */
+  records(lname: string, zone: string, keys = true, lzone = zone.toLowerCase()): Found {
+    const r = parseRequest(lname, lzone);
     if (!r) return NX;
-    if (r.podOrSvc === "") return found([]);
+    if (r.podOrSvc === "") return EMPTY;
     if (isReverse(lname) > 0) return NX;
-    if (!this.namespaceExposed(r.namespace)) return NX;
-    return r.podOrSvc === "pod" ? this.findPods(r, zone) : this.findServices(r, zone);
+    if (r.podOrSvc === "pod") return this.namespaceExposed(r.namespace) ? this.findPods(r, zone) : NX;
+    if (r.service === "") return this.namespaceExposed(r.namespace) ? EMPTY : NX;
+    // The service first: most names that miss (search-path tries) have no such service, and
+    // either miss is NXDOMAIN, so the namespace lookup is only needed for a hit.
+    const svc = this.view.service(r.namespace, r.service);
+    if (!svc) return NX;
+    // The object's own namespace string is the same name, already hashed by earlier lookups.
+    const own = svc.metadata.namespace;
+    if (!this.namespaceExposed(own === r.namespace ? own : r.namespace)) return NX;
+    return this.serviceRecords(svc, r, zone, keys);
   }
 
   findPods(r: RecordRequest, zone: string): Found {
     if (this.o.podMode === "disabled") return NX;
-    if (r.service === "") return found([]);
+    if (r.service === "") return EMPTY;
     const podname = r.service;
-    const dashes = podname.split("-").length - 1;
+    let dashes = 0;
+    for (let i = podname.indexOf("-"); i >= 0; i = podname.indexOf("-", i + 1)) dashes++;
     const ip =
       dashes === 3 && !podname.includes("--") ? podname.replaceAll("-", ".") : podname.replaceAll("-", ":");
     const key = `${podname}.${r.namespace}.pod.${zone}`;
@@ -132,21 +175,26 @@ export class Records {
     return out.length > 0 ? found(out) : NX;
   }
 
-  findServices(r: RecordRequest, zone: string): Found {
-    if (r.service === "") return found([]);
+  findServices(r: RecordRequest, zone: string, keys = true): Found {
+    if (r.service === "") return EMPTY;
     const svc = this.view.service(r.namespace, r.service);
     if (!svc) return NX;
+    return this.serviceRecords(svc, r, zone, keys);
+  }
+
+  private serviceRecords(svc: Service, r: RecordRequest, zone: string, keys: boolean): Found {
     const ns = svc.metadata.namespace ?? "";
     const name = svc.metadata.name ?? "";
-    const svcKey = `${name}.${ns}.svc.${zone}`;
     const ttl = this.o.ttl;
     const type = svc.spec?.type;
-    const headless = isHeadless(svc);
-    const slices = () => this.view.endpointSlices(ns, name);
+    const ips = clusterIPs(svc);
+    const headless = ips[0] === "None";
 
     // ignore empty_service: NXDOMAIN for a ClusterIP service without ready addresses.
     if (this.o.ignoreEmptyService && type !== "ExternalName" && !headless) {
-      if (slices().every((e) => readyAddresses(e).length === 0)) return NX;
+      let ready = false;
+      for (const e of this.view.endpointSlices(ns, name)) if (readyCount(e) > 0) ready = true;
+      if (!ready) return NX;
     }
 
     if (type === "ExternalName") {
@@ -154,32 +202,60 @@ export class Records {
       if (r.endpoint || r.port || r.protocol) return NX;
       const host = svc.spec?.externalName ?? "";
       if (net.isIP(host) !== 0) return NX;
-      return found([{ host, port: 0, ttl, key: svcKey }]);
+      return found([{ host, port: 0, ttl, key: `${name}.${ns}.svc.${zone}` }]);
     }
 
+    if (headless || r.endpoint !== "") return this.endpointRecords(r, ns, name, zone, keys);
+
+    const svcKey = keys ? `${name}.${ns}.svc.${zone}` : "";
+    let out: Svc[] | undefined;
+    const ports = svc.spec?.ports;
+    if (!ports || ports.length === 0) {
+      // CoreDNS's sentinel for a service without ports: port -1, no name, no protocol.
+      if (matchPortAndProtocol(r.port, "", r.protocol, ""))
+        out = addressesOf(undefined, ips, -1, ttl, svcKey);
+    } else {
+      for (const p of ports) {
+        // Service ports default to TCP.
+        if (!matchPortAndProtocol(r.port, p.name ?? "", r.protocol, p.protocol ?? "TCP")) continue;
+        out = addressesOf(out, ips, p.port, ttl, svcKey);
+      }
+    }
+    return out ? found(out) : NX;
+  }
+
+  /** Headless services and endpoint names: one Svc per ready address and matching port. */
+  private endpointRecords(r: RecordRequest, ns: string, name: string, zone: string, keys: boolean): Found {
+    const ttl = this.o.ttl;
+    const podNames = this.o.endpointPodNames;
+    const svcKey = keys ? `${name}.${ns}.svc.${zone}` : "";
     const out: Svc[] = [];
     let ok = false;
-    if (headless || r.endpoint !== "") {
-      for (const e of slices()) {
-        if (e.metadata.labels?.[SERVICE_NAME_LABEL] !== name) continue;
-        const ports = slicePorts(e);
-        for (const a of readyAddresses(e)) {
-          const host = endpointHostname(a, this.o.endpointPodNames);
+    for (const e of this.view.endpointSlices(ns, name)) {
+      if (e.metadata.labels?.[SERVICE_NAME_LABEL] !== name) continue;
+      const ports: readonly Port[] = e.ports && e.ports.length > 0 ? e.ports : NO_PORTS;
+      // Slim slices (slim.ts) carry the ready addresses flat; others are read whole.
+      const flat = e.readyIPs;
+      const full = flat ? undefined : readyAddresses(e);
+      const n = flat ? flat.length : (full?.length ?? 0);
+      for (let i = 0; i < n; i++) {
+        const a = full?.[i];
+        const ip = a ? a.ip : (flat?.[i] ?? "");
+        let host = "";
+        if (keys || r.endpoint !== "") {
+          const hostname = a ? a.hostname : (e.readyHostnames?.[i] ?? "");
+          const podName = a ? a.targetRefName : (e.readyPodNames?.[i] ?? "");
+          host = endpointName(ip, hostname, podName, podNames);
           if (r.endpoint !== "" && !eq(r.endpoint, host)) continue;
-          for (const p of ports) {
-            if (!matchPortAndProtocol(r.port, p.name, r.protocol, p.protocol)) continue;
-            ok = true;
-            out.push({ host: a.ip, port: p.port, ttl, key: `${host}.${svcKey}` });
-          }
+        }
+        const key = keys ? `${host}.${svcKey}` : "";
+        for (let j = 0; j < ports.length; j++) {
+          const p = ports[j];
+          if (!matchPortAndProtocol(r.port, p.name ?? "", r.protocol, p.protocol ?? "")) continue;
+          ok = true;
+          out.push({ host: ip, port: p.port ?? -1, ttl, key });
         }
       }
-      return ok ? found(out) : NX;
-    }
-
-    for (const p of servicePorts(svc)) {
-      if (!matchPortAndProtocol(r.port, p.name, r.protocol, p.protocol)) continue;
-      ok = true;
-      for (const ip of clusterIPs(svc)) out.push({ host: ip, port: p.port, ttl, key: svcKey });
     }
     return ok ? found(out) : NX;
   }
@@ -188,27 +264,46 @@ export class Records {
   reverse(lname: string, zone: string): Found {
     const ip = addressFromReverse(lname);
     if (ip === "") {
-      const f = this.records(lname, zone);
-      return f.nx ? NX : found([]);
+      const f = this.records(lname, zone, false);
+      return f.nx ? NX : EMPTY;
     }
-    const exposed = (ns: string | undefined) =>
-      this.o.namespaces.size === 0 || this.namespaceExposed(ns ?? "");
     const ttl = this.o.ttl;
     for (const s of this.view.servicesByClusterIP(ip)) {
-      if (!exposed(s.metadata.namespace)) continue;
+      if (!this.reverseExposed(s.metadata.namespace)) continue;
       const host = `${s.metadata.name}.${s.metadata.namespace}.svc.${this.o.primaryZone}`;
       return found([{ host, port: 0, ttl, key: host }]);
     }
-    const out: Svc[] = [];
+    let out: Svc[] | undefined;
     for (const e of this.view.endpointSlicesByIP(ip)) {
-      if (!exposed(e.metadata.namespace)) continue;
+      if (!this.reverseExposed(e.metadata.namespace)) continue;
       const svcName = e.metadata.labels?.[SERVICE_NAME_LABEL] ?? "";
-      for (const a of readyAddresses(e)) {
-        if (canonicalIP(a.ip) !== ip) continue;
-        const host = `${endpointHostname(a, this.o.endpointPodNames)}.${svcName}.${e.metadata.namespace}.svc.${this.o.primaryZone}`;
+      const flat = e.readyIPs;
+      const full = flat ? undefined : readyAddresses(e);
+      const n = flat ? flat.length : (full?.length ?? 0);
+      for (let i = 0; i < n; i++) {
+        const a = full?.[i];
+        const aip = a ? a.ip : (flat?.[i] ?? "");
+        if (aip !== ip && canonicalIP(aip) !== ip) continue;
+        const hostname = a ? a.hostname : (e.readyHostnames?.[i] ?? "");
+        const podName = a ? a.targetRefName : (e.readyPodNames?.[i] ?? "");
+        const label = endpointName(aip, hostname, podName, this.o.endpointPodNames);
+        const host = `${label}.${svcName}.${e.metadata.namespace}.svc.${this.o.primaryZone}`;
+        out ??= [];
         out.push({ host, port: 0, ttl, key: host });
       }
     }
-    return out.length > 0 ? found(out) : NX;
+    return out ? found(out) : NX;
   }
+}
+
+/** One Svc per ClusterIP for a port, appended to out (made on first use). */
+function addressesOf(out: Svc[] | undefined, ips: string[], port: number, ttl: number, key: string): Svc[] {
+  const o = out ?? [];
+  for (const ip of ips) o.push({ host: ip, port, ttl, key });
+  return o;
+}
+
+/** How many ready addresses a slice has (readyAddresses(e).length, without building them). */
+function readyCount(e: EndpointSlice): number {
+  return e.readyIPs ? e.readyIPs.length : readyAddresses(e).length;
 }

@@ -1,0 +1,292 @@
+/**
+ * Query decoding without dns-packet on the hot path, and miekg/dns's unpack verdict for the rest.
+ *
+ * `decodeQuery` handles the shape nearly every client sends (one question with an uncompressed
+ * ASCII name, no answer or authority, at most one OPT with well-formed options) and builds the
+ * very object dns-packet's decode builds, mnemonics taken from dns-packet itself. Anything else
+ * returns undefined and goes through dns-packet.
+ *
+ * `unpackKept` applies miekg/dns's Msg.unpack rules (msg.go, msg_helpers.go, edns.go) that
+ * dns-packet does not: a record whose RDLENGTH runs past the message, rdata of the wrong size and
+ * malformed EDNS options fail (FORMERR); a message that ends where a record should start keeps
+ * the records read so far (the header's count "is a lie"); trailing bytes are ignored.
+ */
+import dnsPacket, { type DecodedPacket, type OptAnswer, type PacketOpt, type Question } from "dns-packet";
+
+/** dns-packet's option decoder: its ECS, keepalive and key-tag shapes (not in its typings). */
+const optionCodec = (dnsPacket as unknown as { option: { decode(buf: Buffer, offset: number): PacketOpt } })
+  .option;
+
+// Mnemonics come from dns-packet: a probe message is decoded once per code and the name kept.
+const probe = Buffer.from([
+  0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 41, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 4, 0, 1, 0, 0,
+]);
+
+function probed(): DecodedPacket & { opcode: string; rcode: string } {
+  return dnsPacket.decode(probe) as DecodedPacket & { opcode: string; rcode: string };
+}
+
+function memo(probeAt: number, read: () => string | undefined): (code: number) => string {
+  const compute = (code: number) => {
+    probe.writeUInt16BE(code, probeAt);
+    try {
+      return String(read());
+    } finally {
+      probe.writeUInt16BE(0, probeAt);
+    }
+  };
+  // Codes below 256 (all but a few known ones) up front; others on first sight, bounded by
+  // the 16-bit code space.
+  const small = Array.from({ length: 256 }, (_, code) => compute(code));
+  const big = new Map<number, string>();
+  return (code) => {
+    if (code < 256) return small[code];
+    let s = big.get(code);
+    if (s === undefined) {
+      s = compute(code);
+      big.set(code, s);
+    }
+    return s;
+  };
+}
+
+const typeName = memo(13, () => probed().questions?.[0].type);
+const className = memo(15, () => probed().questions?.[0].class);
+const optionName = memo(28, () => (probed().additionals?.[0] as OptAnswer | undefined)?.options[0].type);
+const headerNames = (flags: number): { opcode: string; rcode: string } => {
+  probe.writeUInt16BE(flags, 2);
+  const { opcode, rcode } = probed();
+  probe.writeUInt16BE(0, 2);
+  return { opcode, rcode };
+};
+const OPCODES = Array.from({ length: 16 }, (_, i) => headerNames(i << 11).opcode);
+const RCODES = Array.from({ length: 16 }, (_, i) => headerNames(i).rcode);
+
+/** Scratch for the question name: one latin1 string is cut from it (ASCII reads the same in UTF-8). */
+const nameBuf = Buffer.allocUnsafe(256);
+
+/**
+ * The DecodedPacket dns-packet builds for `buf`, when buf has the common query shape; undefined
+ * otherwise (dns-packet decides then).
+ */
+export function decodeQuery(buf: Buffer): DecodedPacket | undefined {
+  const len = buf.length;
+  // QDCOUNT 1, ANCOUNT 0, NSCOUNT 0, ARCOUNT 0 or 1.
+  if (len < 17 || buf[4] !== 0 || buf[5] !== 1 || buf[6] !== 0 || buf[7] !== 0) return undefined;
+  if (buf[8] !== 0 || buf[9] !== 0 || buf[10] !== 0 || buf[11] > 1) return undefined;
+  let o = 12;
+  let n = 0;
+  let wire = 0;
+  for (;;) {
+    if (o >= len) return undefined;
+    const c = buf[o];
+    if (c === 0) break;
+    wire += c + 1;
+    // Pointers and reserved label types, names of 255 octets or more, bytes that UTF-8 would
+    // decode differently: dns-packet's job.
+    if (c > 63 || o + 1 + c > len || wire > 254) return undefined;
+    if (n > 0) nameBuf[n++] = 0x2e;
+    const end = o + 1 + c;
+    for (let i = o + 1; i < end; i++) {
+      const b = buf[i];
+      if (b > 0x7f) return undefined;
+      nameBuf[n++] = b;
+    }
+    o = end;
+  }
+  o++;
+  if (o + 4 > len) return undefined;
+  const question: Question = {
+    name: n === 0 ? "." : nameBuf.toString("latin1", 0, n),
+    type: typeName((buf[o] << 8) | buf[o + 1]) as Question["type"],
+    class: className((buf[o + 2] << 8) | buf[o + 3]) as Question["class"],
+  };
+  o += 4;
+  let additionals: OptAnswer[] = [];
+  if (buf[11] === 1) {
+    const opt = decodeOpt(buf, o);
+    if (!opt) return undefined;
+    additionals = [opt];
+  }
+  const flags = (buf[2] << 8) | buf[3];
+  const msg = {
+    id: (buf[0] << 8) | buf[1],
+    type: flags & 0x8000 ? "response" : "query",
+    flags: flags & 0x7fff,
+    flag_qr: (flags & 0x8000) !== 0,
+    opcode: OPCODES[(flags >> 11) & 0xf],
+    flag_aa: (flags & 0x0400) !== 0,
+    flag_tc: (flags & 0x0200) !== 0,
+    flag_rd: (flags & 0x0100) !== 0,
+    flag_ra: (flags & 0x0080) !== 0,
+    flag_z: (flags & 0x0040) !== 0,
+    flag_ad: (flags & 0x0020) !== 0,
+    flag_cd: (flags & 0x0010) !== 0,
+    rcode: RCODES[flags & 0xf],
+    questions: [question],
+    answers: [],
+    authorities: [],
+    additionals,
+  } satisfies DecodedPacket & { opcode: string; rcode: string };
+  return msg as DecodedPacket;
+}
+
+/** An OPT with the root name at `o` whose options fill its rdata exactly and pass miekg's checks. */
+function decodeOpt(buf: Buffer, o: number): OptAnswer | undefined {
+  const len = buf.length;
+  if (o + 11 > len || buf[o] !== 0 || buf[o + 1] !== 0 || buf[o + 2] !== 41) return undefined;
+  const rdStart = o + 11;
+  const rdEnd = rdStart + ((buf[o + 9] << 8) | buf[o + 10]);
+  if (rdEnd > len) return undefined;
+  const options: PacketOpt[] = [];
+  for (let p = rdStart; p < rdEnd; ) {
+    if (p + 4 > rdEnd) return undefined;
+    const code = (buf[p] << 8) | buf[p + 1];
+    const olen = (buf[p + 2] << 8) | buf[p + 3];
+    const dataEnd = p + 4 + olen;
+    if (dataEnd > rdEnd || !optionOk(buf, code, p + 4, olen)) return undefined;
+    // An odd key-tag list makes dns-packet read past the option: left to it.
+    if (code === 14 && (olen & 1) === 1) return undefined;
+    if (code === 8 || code === 11 || code === 14) options.push(optionCodec.decode(buf, p));
+    else
+      options.push({
+        code,
+        type: optionName(code),
+        data: buf.subarray(p + 4, dataEnd),
+      } as unknown as PacketOpt);
+    p = dataEnd;
+  }
+  const flags = (buf[o + 7] << 8) | buf[o + 8];
+  return {
+    name: ".",
+    type: "OPT",
+    udpPayloadSize: (buf[o + 3] << 8) | buf[o + 4],
+    extendedRcode: buf[o + 5],
+    ednsVersion: buf[o + 6],
+    flags,
+    flag_do: (flags & 0x8000) !== 0,
+    options,
+  };
+}
+
+/** miekg/dns's EDNS0 option unpack errors (edns.go), by option code. */
+function optionOk(buf: Buffer, code: number, at: number, n: number): boolean {
+  switch (code) {
+    case 1: // LLQ
+      return n >= 18;
+    case 2: // UL
+      return n === 4 || n === 8;
+    case 8: {
+      // SUBNET: family 0 only with a zero source netmask, 1 and 2 with netmasks that fit.
+      if (n < 4) return false;
+      const family = (buf[at] << 8) | buf[at + 1];
+      const source = buf[at + 2];
+      const scope = buf[at + 3];
+      if (family === 0) return source === 0;
+      if (family === 1) return source <= 32 && scope <= 32;
+      if (family === 2) return source <= 128 && scope <= 128;
+      return false;
+    }
+    case 9: // EXPIRE
+      return n === 0 || n >= 4;
+    case 11: // TCP keepalive
+      return n === 0 || n === 2;
+    case 15: // Extended DNS Error
+    case 19: // ZONEVERSION
+      return n >= 2;
+    case 18: // REPORTING: one domain name, read from the option alone
+      return nameEnd(buf, at, at + n) >= 0;
+    default:
+      return true;
+  }
+}
+
+/**
+ * Where the name at `o` ends, reading no further than `limit` (miekg UnpackDomainName: pointers
+ * anywhere before limit, at most 126 of them, fewer than 255 octets), or -1.
+ */
+function nameEnd(buf: Buffer, o: number, limit: number): number {
+  let budget = 255;
+  let pointers = 0;
+  let after = -1;
+  for (;;) {
+    if (o >= limit) return -1;
+    const c = buf[o++];
+    const kind = c & 0xc0;
+    if (kind === 0) {
+      if (c === 0) break;
+      if (o + c > limit) return -1;
+      budget -= c + 1;
+      if (budget <= 0) return -1;
+      o += c;
+    } else if (kind === 0xc0) {
+      if (o >= limit) return -1;
+      const target = ((c & 0x3f) << 8) | buf[o++];
+      if (pointers === 0) after = o;
+      if (++pointers > 126) return -1;
+      o = target;
+    } else return -1;
+  }
+  return pointers === 0 ? o : after;
+}
+
+/** Rdata sizes miekg checks exactly for types with fixed-size rdata. */
+const FIXED_RDATA = new Map([
+  [1, 4], // A
+  [28, 16], // AAAA
+]);
+/** Types whose rdata is one domain name (NS, MD, MF, CNAME, MB, MG, MR, PTR, DNAME). */
+const NAME_RDATA = new Set([2, 3, 4, 5, 7, 8, 9, 12, 39]);
+
+function rdataOk(buf: Buffer, type: number, start: number, end: number): boolean {
+  const fixed = FIXED_RDATA.get(type);
+  if (fixed !== undefined) return end - start === fixed;
+  if (NAME_RDATA.has(type)) return nameEnd(buf, start, end) === end;
+  if (type !== 41) return true;
+  for (let p = start; p < end; ) {
+    if (p + 4 > end) return false;
+    const olen = (buf[p + 2] << 8) | buf[p + 3];
+    if (p + 4 + olen > end || !optionOk(buf, (buf[p] << 8) | buf[p + 1], p + 4, olen)) return false;
+    p += 4 + olen;
+  }
+  return true;
+}
+
+/**
+ * miekg/dns Msg.unpack's verdict on a message's records: how many answer, authority and
+ * additional records it keeps, or undefined when unpacking fails. The question is walked with
+ * miekg's name rules; rdata is checked for the sizes above, one-name types and OPT options,
+ * other types only for RDLENGTH within the message.
+ */
+export function unpackKept(buf: Buffer): [number, number, number] | undefined {
+  const len = buf.length;
+  if (len < 12) return undefined;
+  const kept: [number, number, number] = [0, 0, 0];
+  // A bare header unpacks to an empty message.
+  if (len === 12) return kept;
+  let o = 12;
+  const qd = buf.readUInt16BE(4);
+  for (let i = 0; i < qd; i++) {
+    o = nameEnd(buf, o, len);
+    if (o < 0) return undefined;
+    // miekg accepts a question cut after its name or its type, but not inside a field.
+    for (let f = 0; f < 2 && o < len; f++) {
+      if (o + 2 > len) return undefined;
+      o += 2;
+    }
+  }
+  for (let s = 0; s < 3; s++) {
+    const count = buf.readUInt16BE(6 + 2 * s);
+    for (let i = 0; i < count && o < len; i++) {
+      o = nameEnd(buf, o, len);
+      if (o < 0 || o + 10 > len) return undefined;
+      const type = (buf[o] << 8) | buf[o + 1];
+      const start = o + 10;
+      const end = start + ((buf[o + 8] << 8) | buf[o + 9]);
+      if (end > len || (end > start && !rdataOk(buf, type, start, end))) return undefined;
+      o = end;
+      kept[s]++;
+    }
+  }
+  return kept;
+}
