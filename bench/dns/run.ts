@@ -519,7 +519,8 @@ async function main(): Promise<void> {
     }
 
     // --variant "SPEC" (repeatable): skiff dns again with other settings, for the same tree in the
-    // same run. SPEC's words are environment variables (NAME=value) or node flags (--flag).
+    // same run. SPEC's words are environment variables (NAME=value), node flags (--flag), or
+    // @FILE: another build of skiff (an older commit's bundle) instead of this tree's.
     const variantRuns: Array<{ spec: string; run: ServerRun; rssSynced: number }> = [];
     for (const spec of process.argv.flatMap((a, i) =>
       a === "--variant" ? [process.argv[i + 1] ?? ""] : [],
@@ -531,7 +532,9 @@ async function main(): Promise<void> {
       );
       for (const w of env) process.env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
       try {
-        const { pid, rss } = await startDns(words.filter((w) => !env.includes(w)));
+        const bundle = words.find((w) => w.startsWith("@"))?.slice(1);
+        const flags = words.filter((w) => !env.includes(w) && !w.startsWith("@"));
+        const { pid, rss } = await startDns(flags, bundle ? [bundle] : undefined);
         log(`dnsperf against skiff dns with ${spec}`);
         const run = measure(pid, port, qfile);
         checkRcodes(`skiff (${spec})`, run.max);

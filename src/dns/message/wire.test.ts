@@ -81,6 +81,26 @@ test("too big for the buffer: answers dropped, TC set, the OPT kept", () => {
   assert.equal(d.additionals?.[0]?.type, "OPT");
 });
 
+test("an OPT bigger than the buffer: question and OPT kept past the size, records dropped, TC (miekg Truncate)", () => {
+  const answers: Answer[] = [{ name: "pad.example.", type: "A", ttl: 5, data: "10.0.0.1" }];
+  // A client's 500-byte PADDING option (code 12), echoed as CoreDNS does, with a 512-byte buffer.
+  const opt = {
+    type: "OPT",
+    name: ".",
+    udpPayloadSize: 512,
+    flags: 0,
+    options: [{ code: 12, data: Buffer.alloc(500) }],
+  } as unknown as Answer;
+  const { buf, truncated } = encodeMessage(reply("pad.example.", answers, [opt]), 512);
+  assert.equal(truncated, true);
+  assert.ok(buf.length > 512, "the OPT alone leaves no room, and is still sent");
+  const d = dnsPacket.decode(buf);
+  assert.ok(((d.flags ?? 0) & dnsPacket.TRUNCATED_RESPONSE) !== 0);
+  assert.equal(d.questions?.[0]?.name, "pad.example");
+  assert.equal((d.answers ?? []).length, 0);
+  assert.equal(d.additionals?.[0]?.type, "OPT");
+});
+
 test("type names: any case, TYPEn and UNKNOWN_n; anything else is an EncodeError", () => {
   assert.equal(typeToNumber("A"), 1);
   assert.equal(typeToNumber("srv"), 33);

@@ -377,34 +377,35 @@ export function encodeMessage(msg: Packet, size: number = MAX_MSG_SIZE): Encoded
   const opt = ar.find((r) => r.type === "OPT");
   const rest = [an, ns, ar.filter((r) => r.type !== "OPT")];
   const optLen = opt ? 11 + record("OPT").encodingLength(opt.options ?? []) - 2 : 0;
-  const w = writer.reset(limit - optLen);
+  // miekg's Msg.Truncate: the question and the OPT are always kept (the reply may then exceed
+  // the size: a client's huge padding option is echoed, not turned into SERVFAIL); records are
+  // kept in order while they fit in what the OPT leaves.
+  const w = writer.reset(MAX_MSG_SIZE);
+  const budget = limit - optLen;
   const kept: Answer[][] = [[], [], []];
-  let questionsFit = true;
-  try {
-    for (const q of questions) w.question(q);
-  } catch (err) {
-    if (!(err instanceof Overflow)) throw err;
-    questionsFit = false;
-  }
-  let room = questionsFit;
+  for (const q of questions) w.question(q);
+  let room = w.offset < budget;
   for (let s = 0; s < 3 && room; s++) {
     for (const rr of rest[s]) {
       const mark = w.offset;
       try {
         w.rr(rr);
-        kept[s].push(rr);
       } catch (err) {
         if (!(err instanceof Overflow)) throw err;
+        w.offset = budget + 1;
+      }
+      if (w.offset > budget) {
         w.offset = mark;
         room = false;
         break;
       }
+      kept[s].push(rr);
     }
   }
   if (opt) kept[2].push(opt);
   const flags = (msg.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE;
-  const out = tryEncode(msg, flags, questionsFit ? questions : [], kept[0], kept[1], kept[2], limit);
-  if (!out) throw new EncodeError("truncated message still does not fit");
+  const out = tryEncode(msg, flags, questions, kept[0], kept[1], kept[2], MAX_MSG_SIZE);
+  if (!out) throw new EncodeError("truncated message does not fit in 65535 bytes");
   return { buf: out, truncated: true };
 }
 

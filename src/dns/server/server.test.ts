@@ -55,6 +55,15 @@ describe("dns server", () => {
     assert.match(out, /EDNS: version: 0, flags: do;/);
   });
 
+  test("a big EDNS padding option is echoed: question and OPT kept, TC set, not SERVFAIL", async () => {
+    // CoreDNS echoes PADDING (request.supportedOptions); miekg's Truncate keeps question and OPT.
+    const out = await dig(port, "+bufsize=512", "+padding=500", "+ignore", "example.org", "A");
+    assert.match(out, /status: NOERROR/);
+    assert.match(out, /flags: qr aa tc rd;/);
+    assert.match(out, /;example\.org\.\s+IN\s+A/);
+    assert.match(out, /PAD: \(\d{3} bytes\)/);
+  });
+
   test("a name in no served zone is REFUSED", async () => {
     const out = await dig(port, "example.com", "A");
     assert.match(out, /status: REFUSED/);

@@ -212,6 +212,20 @@ describe("kubernetes: services", () => {
       ["external-ip.testns.svc.cluster.local.", "A", 3, []],
     ]));
 
+  test("ExternalName: an in-zone target is chased whatever case the query spells the zone in", () =>
+    // backend_lookup.go uses dns.IsSubDomain against the configured zone: case-insensitive.
+    table(plugin(), [
+      [
+        "external-to-service.testns.svc.CLUSTER.Local.",
+        "A",
+        0,
+        [
+          "external-to-service.testns.svc.CLUSTER.Local. 5 CNAME svc1.testns.svc.cluster.local.",
+          "svc1.testns.svc.cluster.local. 5 A 10.0.0.1",
+        ],
+      ],
+    ]));
+
   test("ExternalName: targets outside the zones are resolved through the rest of the chain", async () => {
     const k = plugin();
     k.upstream = async (req, name, qtype) => {

@@ -308,8 +308,9 @@ export class Kubernetes implements Handler {
         if (previous.length > MAX_CNAME_CHAIN) continue;
         const cname: RR = { name: qname, type: "CNAME", class: "IN", ttl: s.ttl, data: target };
         if (previous.some((p) => p.type === "CNAME" && sameCname(p, cname))) continue;
-        if (inZone(target.toLowerCase(), zone)) {
-          const next = await this.address(req, zone, lzone, target, qtype, [...previous, cname], signal);
+        // Against the zone as configured (dns.IsSubDomain ignores case), not as the client spelled it.
+        if (inZone(target.toLowerCase(), lzone)) {
+          const next = await this.address(req, lzone, lzone, target, qtype, [...previous, cname], signal);
           if (!next.nx && next.records.length > 0) out.records.push(cname, ...next.records);
           if (next.truncated) out.truncated = true;
           continue;
