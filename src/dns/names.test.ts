@@ -35,3 +35,27 @@ test("domain names: labels of 1-63 octets, 255 octets on the wire", () => {
   assert.ok(isDomainName(longest));
   assert.ok(!isDomainName(`e.${longest}`), "257 octets on the wire");
 });
+
+test("zone matching on label boundaries, the longest zone first (plugin.Zones.Matches)", () => {
+  const zones = ["cluster.local.", "in-addr.arpa.", "ip6.arpa.", "local."];
+  const cases: Array<[string, string, string]> = [
+    // name, the match among zones, the match among "." and zones
+    ["cluster.local.", "cluster.local.", "cluster.local."],
+    ["svc.cluster.local.", "cluster.local.", "cluster.local."],
+    ["xcluster.local.", "local.", "local."],
+    ["a.b.cluster.local.", "cluster.local.", "cluster.local."],
+    ["local.", "local.", "local."],
+    ["1.0.0.10.in-addr.arpa.", "in-addr.arpa.", "in-addr.arpa."],
+    ["in-addr.arpa.", "in-addr.arpa.", "in-addr.arpa."],
+    ["arpa.", "", "."],
+    [".", "", "."],
+    ["example.org.", "", "."],
+  ];
+  for (const [name, want, withRoot] of cases) {
+    assert.equal(matchZone(zones, name), want, name);
+    assert.equal(matchZone([".", ...zones], name), withRoot, `. ${name}`);
+  }
+  assert.ok(!inZone("xcluster.local.", "cluster.local."));
+  assert.ok(!inZone("local.", "cluster.local."));
+  assert.ok(inZone("anything.", "."));
+});

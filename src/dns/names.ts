@@ -14,16 +14,24 @@ export function fqdnLower(name: string): string {
   return fqdn(name.toLowerCase());
 }
 
-/** plugin.Name(zone).Matches(name): `lname` is `zone` or below it (both lower-case fqdn). */
+/**
+ * plugin.Name(zone).Matches(name): `lname` is `zone` or below it (both lower-case fqdn). Runs on
+ * every query, so it compares in place instead of building `.zone`.
+ */
 export function inZone(lname: string, zone: string): boolean {
   if (zone === ".") return true;
-  return lname === zone || lname.endsWith(`.${zone}`);
+  const d = lname.length - zone.length;
+  if (d === 0) return lname === zone;
+  return d > 0 && lname.charCodeAt(d - 1) === 46 && lname.endsWith(zone);
 }
 
 /** plugin.Zones.Matches: the longest of `zones` that contains `lname`, or "". */
 export function matchZone(zones: readonly string[], lname: string): string {
   let best = "";
-  for (const z of zones) if (z.length > best.length && inZone(lname, z)) best = z;
+  for (let i = 0; i < zones.length; i++) {
+    const z = zones[i];
+    if (z.length > best.length && inZone(lname, z)) best = z;
+  }
   return best;
 }
 

@@ -7,6 +7,7 @@ import {
   formatIPValue,
   ipFromValue,
   ipValue,
+  isCanonicalIPv4,
   parseIP,
   reverseName,
 } from "./ip.ts";
@@ -53,4 +54,48 @@ test("reverse names both ways", () => {
   assert.equal(addressFromReverse("3.2.1.in-addr.arpa."), "", "not a full reverse name");
   assert.equal(addressFromReverse("04.3.2.1.in-addr.arpa."), "", "leading zero");
   assert.equal(addressFromReverse("g.0.ip6.arpa."), "");
+});
+
+test("canonical IPv4 text is what Go prints: no leading zeros, octets ≤ 255", () => {
+  for (const s of ["10.0.0.1", "0.0.0.0", "255.255.255.255", "192.168.100.10"])
+    assert.ok(isCanonicalIPv4(s), s);
+  for (const s of [
+    "010.0.0.1",
+    "256.1.1.1",
+    "1.2.3",
+    "1.2.3.4.5",
+    "1.2.3.4 ",
+    "",
+    "1..2.3",
+    "a.b.c.d",
+    "1.2.3.4.",
+  ]) {
+    assert.ok(!isCanonicalIPv4(s), s);
+  }
+  assert.equal(canonicalIP("10.0.0.1"), "10.0.0.1");
+  assert.equal(canonicalIP("1234:ABCD:0::1"), "1234:abcd::1");
+  assert.equal(canonicalIP("::ffff:10.0.0.1"), "10.0.0.1");
+  assert.equal(canonicalIP("not-an-ip"), undefined);
+});
+
+test("reverse names, the common in-addr.arpa form read in place (dnsutil.ExtractAddressFromReverse)", () => {
+  const cases: Array<[string, string]> = [
+    ["1.0.0.10.in-addr.arpa.", "10.0.0.1"],
+    ["255.255.96.10.in-addr.arpa.", "10.96.255.255"],
+    ["0.0.0.0.in-addr.arpa.", "0.0.0.0"],
+    // Go's parser rejects leading zeros and octets past 255; wrong label counts name nothing.
+    ["01.0.0.10.in-addr.arpa.", ""],
+    ["256.0.0.10.in-addr.arpa.", ""],
+    ["0.10.in-addr.arpa.", ""],
+    ["1.2.3.4.5.in-addr.arpa.", ""],
+    ["a.0.0.10.in-addr.arpa.", ""],
+    ["in-addr.arpa.", ""],
+    [".1.0.0.10.in-addr.arpa.", ""],
+    // Not lower case or not fully qualified: the general reader.
+    ["1.0.0.10.IN-ADDR.ARPA.", "10.0.0.1"],
+    ["1.0.0.10.in-addr.arpa", "10.0.0.1"],
+    [reverseName("1234:abcd::1"), "1234:abcd::1"],
+    ["svc.cluster.local.", ""],
+  ];
+  for (const [name, want] of cases) assert.equal(addressFromReverse(name), want, name);
 });

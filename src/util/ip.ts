@@ -119,8 +119,40 @@ export function formatIP(ip: ParsedIP): string {
 
 /** The canonical text of an IP (Go's net.ParseIP(s).String()), or undefined when `s` is none. */
 export function canonicalIP(s: string): string | undefined {
+  // A canonical dotted quad is its own canonical form: no parse, no copy (the DNS hot path).
+  if (isCanonicalIPv4(s)) return s;
   const ip = parseIP(s);
   return ip ? formatIP(ip) : undefined;
+}
+
+/** Four decimal octets without leading zeros, each at most 255: what Go prints for IPv4. */
+export function isCanonicalIPv4(s: string): boolean {
+  return octetsEnd(s, 0, s.length) === s.length;
+}
+
+/**
+ * Where four canonical octets starting at `from` and separated by dots end (the index after the
+ * last digit), or -1. Only `to` may follow them.
+ */
+function octetsEnd(s: string, from: number, to: number): number {
+  let i = from;
+  for (let k = 0; k < 4; k++) {
+    if (k > 0) {
+      if (i >= to || s.charCodeAt(i) !== 46) return -1;
+      i++;
+    }
+    const start = i;
+    let v = 0;
+    while (i < to) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+      if (i - start > 3) return -1;
+    }
+    if (i === start || v > 255 || (i - start > 1 && s.charCodeAt(start) === 48)) return -1;
+  }
+  return i;
 }
 
 /** The address as an integer. */
@@ -167,6 +199,17 @@ export function reverseName(s: string): string {
  * dot (dnsutil.ExtractAddressFromReverse); "" when it is not one.
  */
 export function addressFromReverse(name: string): string {
+  // The common case read in place: a lower-case fqdn of four canonical octets.
+  const SUFFIX = ".in-addr.arpa.";
+  if (name.endsWith(SUFFIX)) {
+    const end = name.length - SUFFIX.length;
+    if (octetsEnd(name, 0, end) === end) {
+      const a = name.indexOf(".");
+      const b = name.indexOf(".", a + 1);
+      const c = name.indexOf(".", b + 1);
+      return `${name.slice(c + 1, end)}.${name.slice(b + 1, c)}.${name.slice(a + 1, b)}.${name.slice(0, a)}`;
+    }
+  }
   const n = name.toLowerCase().replace(/\.$/, "");
   if (n.endsWith(".in-addr.arpa")) {
     const labels = n.slice(0, -".in-addr.arpa".length).split(".");

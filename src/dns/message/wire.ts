@@ -402,11 +402,14 @@ export function encodeMessage(msg: Packet, size: number = MAX_MSG_SIZE): Encoded
       kept[s].push(rr);
     }
   }
+  // TC says records were left out (a reply over the size with all its records, question and
+  // OPT alone, is not marked: miekg sets it only when it drops some).
+  const dropped = kept[0].length < an.length || kept[1].length < ns.length || kept[2].length < rest[2].length;
   if (opt) kept[2].push(opt);
-  const flags = (msg.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE;
+  const flags = (msg.flags ?? 0) | (dropped ? dnsPacket.TRUNCATED_RESPONSE : 0);
   const out = tryEncode(msg, flags, questions, kept[0], kept[1], kept[2], MAX_MSG_SIZE);
   if (!out) throw new EncodeError("truncated message does not fit in 65535 bytes");
-  return { buf: out, truncated: true };
+  return { buf: out, truncated: dropped };
 }
 
 function tryEncode(

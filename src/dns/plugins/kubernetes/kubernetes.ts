@@ -264,7 +264,7 @@ export class Kubernetes implements Handler {
         // A name target: the rest is followed asynchronously, from this service on.
         const have = dup ?? new Set<string>();
         if (!dup) for (const r of out.records) have.add(String((r as { data: unknown }).data));
-        return this.addressRest(req, zone, lzone, qname, lname, qtype, previous, signal, svcs, i, out, have);
+        return this.addressRest(req, lzone, qname, lname, qtype, previous, signal, svcs, i, out, have);
       }
       if ((qtype === "A" && fam === 4) || (qtype === "AAAA" && fam === 6)) {
         if (!seenData(out.records, dup, s.host)) {
@@ -279,7 +279,6 @@ export class Kubernetes implements Handler {
   /** address() from svcs[from] on, once a CNAME target is among them. */
   private async addressRest(
     req: Request,
-    zone: string,
     lzone: string,
     qname: string,
     lname: string,

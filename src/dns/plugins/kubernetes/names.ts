@@ -3,9 +3,10 @@
  * with index arithmetic: they run on every query, and each string or array they skip is garbage
  * the collector does not have to sweep.
  */
-import { canonicalIP as canonical, addressFromReverse as slowAddressFromReverse } from "../../../util/ip.ts";
+import { canonicalIP as canonical } from "../../../util/ip.ts";
 
-export { reverseName } from "../../../util/ip.ts";
+export { addressFromReverse, isCanonicalIPv4, reverseName } from "../../../util/ip.ts";
+export { inZone, matchZone } from "../../names.ts";
 
 const DOT = 46;
 const ZERO = 48;
@@ -13,59 +14,7 @@ const NINE = 57;
 
 /** The address in its canonical text form (Go's net.IP.String), or the input when not an IP. */
 export function canonicalIP(ip: string): string {
-  // A canonical dotted quad is its own canonical form: no parse, no copy.
-  if (isCanonicalIPv4(ip)) return ip;
   return canonical(ip) ?? ip;
-}
-
-/** Four decimal octets without leading zeros, each at most 255: what Go prints for IPv4. */
-export function isCanonicalIPv4(s: string): boolean {
-  return octetsEnd(s, 0, s.length) === s.length;
-}
-
-/**
- * Where four canonical octets starting at `from` and separated by dots end (the index after the
- * last digit), or -1. Only `to` may follow them.
- */
-function octetsEnd(s: string, from: number, to: number): number {
-  let i = from;
-  for (let k = 0; k < 4; k++) {
-    if (k > 0) {
-      if (i >= to || s.charCodeAt(i) !== DOT) return -1;
-      i++;
-    }
-    const start = i;
-    let v = 0;
-    while (i < to) {
-      const c = s.charCodeAt(i);
-      if (c < ZERO || c > NINE) break;
-      v = v * 10 + (c - ZERO);
-      i++;
-      if (i - start > 3) return -1;
-    }
-    if (i === start || v > 255 || (i - start > 1 && s.charCodeAt(start) === ZERO)) return -1;
-  }
-  return i;
-}
-
-/**
- * The address a reverse name stands for, canonical, or "" (dnsutil.ExtractAddressFromReverse).
- * In-addr.arpa names of a lower-case fully qualified name are read in place; the rest goes
- * through util/ip's general reader.
- */
-export function addressFromReverse(lname: string): string {
-  const SUFFIX = ".in-addr.arpa.";
-  if (!lname.endsWith(SUFFIX)) return slowAddressFromReverse(lname);
-  const end = lname.length - SUFFIX.length;
-  // Exactly four labels, each a canonical octet: then the address is those labels reversed.
-  if (octetsEnd(lname, 0, end) !== end) {
-    // Not four canonical octets: the general reader decides ("" or an address it accepts).
-    return slowAddressFromReverse(lname);
-  }
-  const a = lname.indexOf(".");
-  const b = lname.indexOf(".", a + 1);
-  const c = lname.indexOf(".", b + 1);
-  return `${lname.slice(c + 1, end)}.${lname.slice(b + 1, c)}.${lname.slice(a + 1, b)}.${lname.slice(0, a)}`;
 }
 
 /** 1 for in-addr.arpa, 2 for ip6.arpa names, 0 otherwise (dnsutil.IsReverse). */
@@ -98,27 +47,6 @@ export function dotBefore(s: string, end: number): number {
   let i = end - 1;
   while (i >= 0 && s.charCodeAt(i) !== DOT) i--;
   return i;
-}
-
-/**
- * plugin.Name(zone).Matches(lname) without building `.zone`: lname is zone or below it (both
- * lower-case fqdn).
- */
-export function inZone(lname: string, zone: string): boolean {
-  if (zone === ".") return true;
-  const d = lname.length - zone.length;
-  if (d === 0) return lname === zone;
-  return d > 0 && lname.charCodeAt(d - 1) === DOT && lname.endsWith(zone);
-}
-
-/** plugin.Zones.Matches: the longest of `zones` that contains `lname`, or "". */
-export function matchZone(zones: readonly string[], lname: string): string {
-  let best = "";
-  for (let i = 0; i < zones.length; i++) {
-    const z = zones[i];
-    if (z.length > best.length && inZone(lname, z)) best = z;
-  }
-  return best;
 }
 
 /** lname is `prefix` + `zone` ("" for the root zone), compared without concatenating. */
