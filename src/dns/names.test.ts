@@ -1,7 +1,7 @@
 /** Names as CoreDNS's plugin package and miekg/dns treat them. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fqdn, fqdnLower, inZone, isDomainName, matchZone } from "./names.ts";
+import { equalFold, fqdn, fqdnLower, inZone, isDomainName, lowersTo, matchZone } from "./names.ts";
 
 test("fqdn keeps the case, fqdnLower lowers it; the root and the empty name are '.'", () => {
   assert.equal(fqdn("Example.ORG"), "Example.ORG.");
@@ -58,4 +58,47 @@ test("zone matching on label boundaries, the longest zone first (plugin.Zones.Ma
   assert.ok(!inZone("xcluster.local.", "cluster.local."));
   assert.ok(!inZone("local.", "cluster.local."));
   assert.ok(inZone("anything.", "."));
+});
+
+/** Lowercasing beyond ASCII: İ becomes two characters, the Kelvin sign a plain k, Σ depends on its place. */
+const NAMES = [
+  "a.example.",
+  "A.Example",
+  "a.example",
+  "a.example..",
+  "",
+  ".",
+  "b.example.",
+  "ab.example.",
+  "\u0130x.example.",
+  "i\u0307x.example.",
+  "\u212a.example.",
+  "k.example.",
+  "\u03a3\u03a3.",
+  "\u03c3\u03c2.",
+  "\u00c9t\u00e9.example",
+  "\u00e9t\u00e9.example.",
+];
+
+test("lowersTo(name, lname) is fqdnLower(name) === lname, for ASCII, missing dots, the root and Unicode", () => {
+  for (const n of NAMES) {
+    for (const m of NAMES) {
+      const l = fqdnLower(m);
+      assert.equal(lowersTo(n, l), fqdnLower(n) === l, `${JSON.stringify(n)} vs ${JSON.stringify(l)}`);
+    }
+    // An lname that is not fqdnLower's output is compared the exact way too.
+    assert.equal(lowersTo(n, "a.example"), fqdnLower(n) === "a.example");
+  }
+});
+
+test("equalFold is a.toLowerCase() === b.toLowerCase(), ASCII letters only folding with letters", () => {
+  for (const a of [...NAMES, "_http._tcp.", "_HTTP._TCP.", "@.", "`.", "[x]", "{x}"]) {
+    for (const b of [...NAMES, "_http._tcp.", "_HTTP._TCP.", "@.", "`.", "[x]", "{x}"]) {
+      assert.equal(
+        equalFold(a, b),
+        a.toLowerCase() === b.toLowerCase(),
+        `${JSON.stringify(a)} vs ${JSON.stringify(b)}`,
+      );
+    }
+  }
 });

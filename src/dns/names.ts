@@ -15,6 +15,47 @@ export function fqdnLower(name: string): string {
 }
 
 /**
+ * `a` and `b` are equal ignoring case (strings.EqualFold, as CoreDNS compares names): ASCII is
+ * compared in place, anything else through toLowerCase.
+ */
+export function equalFold(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return a.toLowerCase() === b.toLowerCase();
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x > 127 || y > 127) return a.toLowerCase() === b.toLowerCase();
+    if ((x | 32) !== (y | 32) || (x | 32) < 97 || (x | 32) > 122) return false;
+  }
+  return true;
+}
+
+/**
+ * fqdnLower(name) === lname without making the lower-case string (lname: a request's or a cache
+ * key's name). ASCII names, all of them in practice, are compared in place.
+ */
+export function lowersTo(name: string, lname: string): boolean {
+  const l = lname.length;
+  if (l === 0 || lname.charCodeAt(l - 1) !== 46) return fqdnLower(name) === lname;
+  if (name === lname) return true;
+  const n = name.length;
+  const dotted = n > 0 && name.charCodeAt(n - 1) === 46;
+  if (dotted ? n !== l : n !== l - 1) {
+    // Of all characters only U+0130 lowercases to two: otherwise the lengths settle it.
+    return name.indexOf("\u0130") >= 0 && fqdnLower(name) === lname;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    const d = lname.charCodeAt(i);
+    if (c === d || (c >= 65 && c <= 90 && c + 32 === d)) continue;
+    // Beyond ASCII, lowercasing depends on more than the character: the exact way.
+    return c > 127 && fqdnLower(name) === lname;
+  }
+  return true;
+}
+
+/**
  * plugin.Name(zone).Matches(name): `lname` is `zone` or below it (both lower-case fqdn). Runs on
  * every query, so it compares in place instead of building `.zone`.
  */

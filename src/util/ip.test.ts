@@ -9,6 +9,8 @@ import {
   ipValue,
   isCanonicalIPv4,
   parseIP,
+  readIPv4,
+  readIPv6,
   reverseName,
 } from "./ip.ts";
 
@@ -98,4 +100,65 @@ test("reverse names, the common in-addr.arpa form read in place (dnsutil.Extract
     ["svc.cluster.local.", ""],
   ];
   for (const [name, want] of cases) assert.equal(addressFromReverse(name), want, name);
+});
+
+test("IPv6 text forms read into bytes without allocating (readIPv6, RFC 4291 §2.2 as Go reads it)", () => {
+  const v6 = (s: string): string | undefined => {
+    const b = Buffer.alloc(18, 0xee);
+    if (!readIPv6(s, b, 1)) return undefined;
+    assert.equal(b[0], 0xee, "nothing before the offset");
+    assert.equal(b[17], 0xee, "nothing after the 16 bytes");
+    return b.subarray(1, 17).toString("hex");
+  };
+  const cases: [string, string][] = [
+    ["2001:db8::1", "20010db8000000000000000000000001"],
+    ["::", "00000000000000000000000000000000"],
+    ["::1", "00000000000000000000000000000001"],
+    ["fe80::", "fe800000000000000000000000000000"],
+    ["FE80::A:b", "fe8000000000000000000000000a000b"],
+    ["2001:0db8:0000:0000:0000:ff00:0042:8329", "20010db8000000000000ff0000428329"],
+    ["1:2:3:4:5:6:7:8", "00010002000300040005000600070008"],
+    // "::" may stand for a single group, at either end.
+    ["::2:3:4:5:6:7:8", "00000002000300040005000600070008"],
+    ["1:2:3:4:5:6:7::", "00010002000300040005000600070000"],
+    ["1::8", "00010000000000000000000000000008"],
+    ["::ffff:192.0.2.1", "00000000000000000000ffffc0000201"],
+    ["64:ff9b::198.51.100.7", "0064ff9b0000000000000000c6336407"],
+    ["1:2:3:4:5:6:1.2.3.4", "00010002000300040005000601020304"],
+  ];
+  for (const [s, hex] of cases) assert.equal(v6(s), hex, s);
+  for (const s of [
+    "",
+    ":",
+    ":::",
+    "1:::2",
+    "1::2::3",
+    "12345::",
+    "g::1",
+    ":1",
+    "1:",
+    "1:2:3:4:5:6:7",
+    "1:2:3:4:5:6:7:8:9",
+    "1:2:3:4:5:6:7::8",
+    "::ffff:1.2.3",
+    "::ffff:1.2.3.256",
+    "::ffff:01.2.3.4",
+    "::ffff:1.2.3.4:5",
+    "1:2:3:4:5:6:7:1.2.3.4",
+    "fe80::1%eth0",
+  ]) {
+    assert.equal(v6(s), undefined, s);
+  }
+});
+
+test("readIPv4: a range of the text, strict or sloppy about leading zeros, checking only without out", () => {
+  const out = new Uint8Array(6);
+  assert.ok(readIPv4("x10.96.0.10y", 1, 11, out, 1));
+  assert.deepEqual([...out], [0, 10, 96, 0, 10, 0]);
+  assert.ok(!readIPv4("010.0.0.1", 0, 9, undefined, 0), "strict: leading zero");
+  assert.ok(readIPv4("010.0.0.1", 0, 9, out, 0, true), "sloppy: decimal 10");
+  assert.equal(out[0], 10);
+  for (const s of ["256.0.0.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.4 ", "", "0001.2.3.4x"]) {
+    assert.ok(!readIPv4(s, 0, s.length, undefined, 0, true), s);
+  }
 });

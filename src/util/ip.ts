@@ -4,8 +4,6 @@
  * (net.IP.String: dotted quad for IPv4 and IPv4-mapped IPv6, RFC 5952 otherwise), addresses as
  * integers, and reverse names (dns.ReverseAddr, dnsutil.ExtractAddressFromReverse).
  */
-import { isIPv6 } from "node:net";
-
 export type IPFamily = "IPv4" | "IPv6";
 
 /** A parsed address: 16 bytes (IPv4 stored IPv4-mapped, like Go's net.IP) and whether it is IPv4. */
@@ -21,54 +19,99 @@ export interface IPValue {
   value: bigint;
 }
 
-const dotted = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
-
-/** The four octets of a dotted quad; leading zeros only when `sloppy` (Go ≥ 1.17 rejects them). */
-function v4Octets(s: string, sloppy: boolean): number[] | undefined {
-  const m = dotted.exec(s);
-  if (!m) return undefined;
-  const out: number[] = [];
-  for (let i = 1; i <= 4; i++) {
-    if (!sloppy && m[i].length > 1 && m[i][0] === "0") return undefined;
-    const n = Number(m[i]);
-    if (n > 255) return undefined;
-    out.push(n);
-  }
-  return out;
-}
-
-function mapped(v4: number[]): Uint8Array {
-  const b = new Uint8Array(16);
-  b[10] = 0xff;
-  b[11] = 0xff;
-  b.set(v4, 12);
-  return b;
-}
-
-function v6Bytes(s: string): Uint8Array | undefined {
-  // Go's parser has no zones; node's accepts them.
-  if (s.includes("%") || !isIPv6(s)) return undefined;
-  const words = (part: string): number[] => {
-    if (part === "") return [];
-    const out: number[] = [];
-    for (const g of part.split(":")) {
-      if (g.includes(".")) {
-        const q = v4Octets(g, true) ?? [0, 0, 0, 0];
-        out.push((q[0] << 8) | q[1], (q[2] << 8) | q[3]);
-      } else out.push(Number.parseInt(g, 16));
+/**
+ * Read a dotted quad s[from, to) into out[at, at + 4) (out undefined: only check it). Leading
+ * zeros only when `sloppy` (Go ≥ 1.17 rejects them; ParseIPSloppy reads them as decimal).
+ * Allocates nothing: the DNS encoder writes A rdata with it.
+ */
+export function readIPv4(
+  s: string,
+  from: number,
+  to: number,
+  out: Uint8Array | undefined,
+  at: number,
+  sloppy = false,
+): boolean {
+  let i = from;
+  for (let k = 0; k < 4; k++) {
+    if (k > 0) {
+      if (i >= to || s.charCodeAt(i) !== 46) return false;
+      i++;
     }
-    return out;
-  };
-  const [head, tail] = s.includes("::") ? s.split("::") : [s, undefined];
-  const hw = words(head);
-  const tw = tail === undefined ? [] : words(tail);
-  const all = [...hw, ...new Array<number>(8 - hw.length - tw.length).fill(0), ...tw];
-  const b = new Uint8Array(16);
-  all.forEach((w, i) => {
-    b[2 * i] = w >> 8;
-    b[2 * i + 1] = w & 0xff;
-  });
-  return b;
+    const start = i;
+    let v = 0;
+    for (; i < to; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      if (v > 255) return false;
+    }
+    const digits = i - start;
+    if (digits === 0 || (!sloppy && digits > 1 && s.charCodeAt(start) === 48)) return false;
+    if (out) out[at + k] = v;
+  }
+  return i === to;
+}
+
+/** Scratch for the groups before and after "::". */
+const v6 = new Uint8Array(16);
+
+/**
+ * Read IPv6 text (RFC 4291 §2.2: hex groups of 1-4 digits, at most one "::" standing for at least
+ * one group, optionally ending in a dotted quad; no zone, as Go's parser) into out[at, at + 16).
+ */
+export function readIPv6(s: string, out: Uint8Array, at: number): boolean {
+  const n = s.length;
+  if (n < 2 || n > 45) return false;
+  let i = 0;
+  let o = 0;
+  let gap = -1;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    let v = 0;
+    let j = i;
+    for (; j < n && j - i < 5; j++) {
+      const h = hexValue(s.charCodeAt(j));
+      if (h < 0) break;
+      v = v * 16 + h;
+    }
+    if (j === i) return false;
+    if (j < n && s.charCodeAt(j) === 46) {
+      // The dotted quad ends the text and takes the last 4 bytes.
+      if (o > 12 || !readIPv4(s, i, n, v6, o)) return false;
+      o += 4;
+      break;
+    }
+    if (j - i > 4 || o === 16) return false;
+    v6[o++] = v >> 8;
+    v6[o++] = v & 0xff;
+    if (j === n) break;
+    if (s.charCodeAt(j) !== 58 || j + 1 === n) return false;
+    i = j + 1;
+    if (s.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = o;
+      i++;
+    }
+  }
+  if (gap < 0 ? o !== 16 : o === 16) return false;
+  const tail = gap < 0 ? 0 : o - gap;
+  const head = gap < 0 ? 16 : gap;
+  for (let k = 0; k < head; k++) out[at + k] = v6[k];
+  for (let k = head; k < 16 - tail; k++) out[at + k] = 0;
+  for (let k = 0; k < tail; k++) out[at + 16 - tail + k] = v6[head + k];
+  return true;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 function isMapped(b: Uint8Array): boolean {
@@ -78,12 +121,14 @@ function isMapped(b: Uint8Array): boolean {
 
 /** Go's net.ParseIP, or with `sloppy` netutils.ParseIPSloppy (IPv4 octets with leading zeros). */
 export function parseIP(s: string, sloppy = false): ParsedIP | undefined {
+  const b = new Uint8Array(16);
   if (!s.includes(":")) {
-    const q = v4Octets(s, sloppy);
-    return q ? { bytes: mapped(q), v4: true } : undefined;
+    if (!readIPv4(s, 0, s.length, b, 12, sloppy)) return undefined;
+    b[10] = 0xff;
+    b[11] = 0xff;
+    return { bytes: b, v4: true };
   }
-  const b = v6Bytes(s);
-  return b ? { bytes: b, v4: isMapped(b) } : undefined;
+  return readIPv6(s, b, 0) ? { bytes: b, v4: isMapped(b) } : undefined;
 }
 
 /** RFC 5952 text of eight 16-bit groups: lower-case hex, the first longest run (≥ 2) of zero groups as "::". */
@@ -127,32 +172,7 @@ export function canonicalIP(s: string): string | undefined {
 
 /** Four decimal octets without leading zeros, each at most 255: what Go prints for IPv4. */
 export function isCanonicalIPv4(s: string): boolean {
-  return octetsEnd(s, 0, s.length) === s.length;
-}
-
-/**
- * Where four canonical octets starting at `from` and separated by dots end (the index after the
- * last digit), or -1. Only `to` may follow them.
- */
-function octetsEnd(s: string, from: number, to: number): number {
-  let i = from;
-  for (let k = 0; k < 4; k++) {
-    if (k > 0) {
-      if (i >= to || s.charCodeAt(i) !== 46) return -1;
-      i++;
-    }
-    const start = i;
-    let v = 0;
-    while (i < to) {
-      const c = s.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-      i++;
-      if (i - start > 3) return -1;
-    }
-    if (i === start || v > 255 || (i - start > 1 && s.charCodeAt(start) === 48)) return -1;
-  }
-  return i;
+  return readIPv4(s, 0, s.length, undefined, 0);
 }
 
 /** The address as an integer. */
@@ -203,7 +223,7 @@ export function addressFromReverse(name: string): string {
   const SUFFIX = ".in-addr.arpa.";
   if (name.endsWith(SUFFIX)) {
     const end = name.length - SUFFIX.length;
-    if (octetsEnd(name, 0, end) === end) {
+    if (readIPv4(name, 0, end, undefined, 0)) {
       const a = name.indexOf(".");
       const b = name.indexOf(".", a + 1);
       const c = name.indexOf(".", b + 1);

@@ -3,7 +3,7 @@
  *
  * `decodeQuery` handles the shape nearly every client sends (one question with an uncompressed
  * ASCII name, no answer or authority, at most one OPT with well-formed options) and builds the
- * very object dns-packet's decode builds, mnemonics taken from dns-packet itself. Anything else
+ * very object dns-packet's decode builds, with dns-packet's own mnemonic tables (codes.ts). Anything else
  * returns undefined and goes through dns-packet.
  *
  * `unpackKept` applies miekg/dns's Msg.unpack rules (msg.go, msg_helpers.go, edns.go) that
@@ -12,55 +12,11 @@
  * the records read so far (the header's count "is a lie"); trailing bytes are ignored.
  */
 import dnsPacket, { type DecodedPacket, type OptAnswer, type PacketOpt, type Question } from "dns-packet";
+import { classes, opcodes, optioncodes, rcodes, types } from "./codes.ts";
 
 /** dns-packet's option decoder: its ECS, keepalive and key-tag shapes (not in its typings). */
 const optionCodec = (dnsPacket as unknown as { option: { decode(buf: Buffer, offset: number): PacketOpt } })
   .option;
-
-// Mnemonics come from dns-packet: a probe message is decoded once per code and the name kept.
-const probe = Buffer.from([
-  0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 41, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 4, 0, 1, 0, 0,
-]);
-
-function probed(): DecodedPacket & { opcode: string; rcode: string } {
-  return dnsPacket.decode(probe) as DecodedPacket & { opcode: string; rcode: string };
-}
-
-function memo(probeAt: number, read: () => string | undefined): (code: number) => string {
-  const compute = (code: number) => {
-    probe.writeUInt16BE(code, probeAt);
-    try {
-      return String(read());
-    } finally {
-      probe.writeUInt16BE(0, probeAt);
-    }
-  };
-  // Codes below 256 (all but a few known ones) up front; others on first sight, bounded by
-  // the 16-bit code space.
-  const small = Array.from({ length: 256 }, (_, code) => compute(code));
-  const big = new Map<number, string>();
-  return (code) => {
-    if (code < 256) return small[code];
-    let s = big.get(code);
-    if (s === undefined) {
-      s = compute(code);
-      big.set(code, s);
-    }
-    return s;
-  };
-}
-
-const typeName = memo(13, () => probed().questions?.[0].type);
-const className = memo(15, () => probed().questions?.[0].class);
-const optionName = memo(28, () => (probed().additionals?.[0] as OptAnswer | undefined)?.options[0].type);
-const headerNames = (flags: number): { opcode: string; rcode: string } => {
-  probe.writeUInt16BE(flags, 2);
-  const { opcode, rcode } = probed();
-  probe.writeUInt16BE(0, 2);
-  return { opcode, rcode };
-};
-const OPCODES = Array.from({ length: 16 }, (_, i) => headerNames(i << 11).opcode);
-const RCODES = Array.from({ length: 16 }, (_, i) => headerNames(i).rcode);
 
 /** Scratch for the question name: one latin1 string is cut from it (ASCII reads the same in UTF-8). */
 const nameBuf = Buffer.allocUnsafe(256);
@@ -98,8 +54,8 @@ export function decodeQuery(buf: Buffer): DecodedPacket | undefined {
   if (o + 4 > len) return undefined;
   const question: Question = {
     name: n === 0 ? "." : nameBuf.toString("latin1", 0, n),
-    type: typeName((buf[o] << 8) | buf[o + 1]) as Question["type"],
-    class: className((buf[o + 2] << 8) | buf[o + 3]) as Question["class"],
+    type: types.toString((buf[o] << 8) | buf[o + 1]) as Question["type"],
+    class: classes.toString((buf[o + 2] << 8) | buf[o + 3]) as Question["class"],
   };
   o += 4;
   let additionals: OptAnswer[] = [];
@@ -114,7 +70,7 @@ export function decodeQuery(buf: Buffer): DecodedPacket | undefined {
     type: flags & 0x8000 ? "response" : "query",
     flags: flags & 0x7fff,
     flag_qr: (flags & 0x8000) !== 0,
-    opcode: OPCODES[(flags >> 11) & 0xf],
+    opcode: opcodes.toString((flags >> 11) & 0xf),
     flag_aa: (flags & 0x0400) !== 0,
     flag_tc: (flags & 0x0200) !== 0,
     flag_rd: (flags & 0x0100) !== 0,
@@ -122,7 +78,7 @@ export function decodeQuery(buf: Buffer): DecodedPacket | undefined {
     flag_z: (flags & 0x0040) !== 0,
     flag_ad: (flags & 0x0020) !== 0,
     flag_cd: (flags & 0x0010) !== 0,
-    rcode: RCODES[flags & 0xf],
+    rcode: rcodes.toString(flags & 0xf),
     questions: [question],
     answers: [],
     authorities: [],
@@ -151,7 +107,7 @@ function decodeOpt(buf: Buffer, o: number): OptAnswer | undefined {
     else
       options.push({
         code,
-        type: optionName(code),
+        type: optioncodes.toString(code),
         data: buf.subarray(p + 4, dataEnd),
       } as unknown as PacketOpt);
     p = dataEnd;

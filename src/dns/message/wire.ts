@@ -7,7 +7,8 @@
  * other types, and odd data, go through dns-packet's per-type encoders (same bytes as before).
  */
 import dnsPacket, { type Answer, type Packet, type Question } from "dns-packet";
-import { writeIPv4, writeIPv6 } from "./address.ts";
+import { readIPv4, readIPv6 } from "../../util/ip.ts";
+import { classes, types } from "./codes.ts";
 import { Dictionary, Labels } from "./dictionary.ts";
 
 interface RdataCodec {
@@ -249,19 +250,21 @@ class Writer {
     if (typeof ip !== "string") return false;
     this.room(6);
     const o = this.offset;
-    if (!writeIPv4(ip, this.buf, o + 2)) throw new EncodeError(`invalid IPv4 address ${JSON.stringify(ip)}`);
+    // Leading zeros read as decimal (ParseIPSloppy): hosts files and templates may have them.
+    if (!readIPv4(ip, 0, ip.length, this.buf, o + 2, true))
+      throw new EncodeError(`invalid IPv4 address ${JSON.stringify(ip)}`);
     this.buf[o] = 0;
     this.buf[o + 1] = 4;
     this.offset = o + 6;
     return true;
   }
 
-  /** AAAA rdata from RFC 4291 text; false (nothing written) for anything else. */
+  /** AAAA rdata from RFC 4291 text; false (nothing written) for data that is not a string. */
   private aaaa(ip: unknown): boolean {
     if (typeof ip !== "string") return false;
     this.room(18);
     const o = this.offset;
-    if (!writeIPv6(ip, this.buf, o + 2)) return false;
+    if (!readIPv6(ip, this.buf, o + 2)) throw new EncodeError(`invalid IPv6 address ${JSON.stringify(ip)}`);
     this.buf[o] = 0;
     this.buf[o + 1] = 16;
     this.offset = o + 18;
@@ -505,49 +508,14 @@ function asciiLength(s: string, from: number, to: number): number {
   return to - from;
 }
 
-const CLASSES = new Map(Object.entries({ IN: 1, CS: 2, CH: 3, HS: 4, ANY: 255 }));
-
 function classToNumber(c: string): number {
   if (c === "IN") return 1;
-  const n = CLASSES.get(c) ?? CLASSES.get(c.toUpperCase());
-  if (n !== undefined) return n;
+  const n = classes.toClass(c);
+  if (n !== 0) return n;
   const m = /^(?:CLASS|UNKNOWN_)(\d+)$/i.exec(c);
   if (m) return Number(m[1]) & 0xffff;
   throw new EncodeError(`unknown class ${c}`);
 }
-
-const TYPES = new Map<string, number>(
-  Object.entries({
-    A: 1,
-    NS: 2,
-    CNAME: 5,
-    SOA: 6,
-    NULL: 10,
-    PTR: 12,
-    HINFO: 13,
-    MX: 15,
-    TXT: 16,
-    RP: 17,
-    AAAA: 28,
-    SRV: 33,
-    NAPTR: 35,
-    DNAME: 39,
-    OPT: 41,
-    DS: 43,
-    SSHFP: 44,
-    RRSIG: 46,
-    NSEC: 47,
-    DNSKEY: 48,
-    NSEC3: 50,
-    TLSA: 52,
-    SVCB: 64,
-    HTTPS: 65,
-    ANY: 255,
-    AXFR: 252,
-    IXFR: 251,
-    CAA: 257,
-  }),
-);
 
 /** A record type's number; accepts dns-packet's "UNKNOWN_n" and RFC 3597's "TYPEn". */
 export function typeToNumber(t: string): number {
@@ -568,8 +536,8 @@ export function typeToNumber(t: string): number {
     case "CNAME":
       return 5;
   }
-  const n = TYPES.get(t) ?? TYPES.get(t.toUpperCase());
-  if (n !== undefined) return n;
+  const n = types.toType(t);
+  if (n !== 0) return n;
   const m = /^(?:TYPE|UNKNOWN_)(\d+)$/i.exec(t);
   if (m) return Number(m[1]) & 0xffff;
   throw new EncodeError(`unknown record type ${t}`);

@@ -130,7 +130,7 @@ export class DnsServer {
    */
   fast(buf: Buffer, proto: Proto, family: Remote["family"]): Buffer | undefined {
     const start = performance.now();
-    const hit = this.templateFor(buf);
+    const hit = this.templates.lookup(buf);
     if (!hit) return undefined;
     const out = render(hit.t, buf, hit.ttl);
     this.recordFast(hit.t, buf.length, out.length, proto, family, start);
@@ -144,15 +144,11 @@ export class DnsServer {
    */
   fastInto(buf: Buffer, out: Buffer, offset: number, proto: Proto, family: Remote["family"]): number {
     const start = performance.now();
-    const hit = this.templateFor(buf);
+    const hit = this.templates.lookup(buf);
     if (!hit || offset + hit.t.reply.length > out.length) return 0;
     const n = renderInto(hit.t, buf, hit.ttl, out, offset);
     this.recordFast(hit.t, buf.length, n, proto, family, start);
     return n;
-  }
-
-  private templateFor(buf: Buffer): { t: Template; ttl: number } | undefined {
-    return this.templates.lookup(buf);
   }
 
   private recordFast(

@@ -5,7 +5,7 @@
  */
 import type { Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
-import { matchZone } from "../../names.ts";
+import { lowersTo, matchZone } from "../../names.ts";
 import {
   type CachedReply,
   type Handler,
@@ -20,7 +20,7 @@ import type { ResponseType } from "../../response/classify.ts";
 import { trackedPlugin, trackPlugin, WrappedWriter } from "../../response/wrapped.ts";
 import { Item } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
-import { examine, minimalTTLOf, ReplyFacts, sameName, setTTL } from "./reply.ts";
+import { examine, minimalTTLOf, ReplyFacts, setTTL } from "./reply.ts";
 import { type Entries, pick, Store, type SubKey } from "./store.ts";
 
 export interface CacheConfig {
@@ -440,7 +440,7 @@ class CacheWriter implements ResponseWriter {
     this.item = undefined;
     const q = res.questions?.[0];
     // Its question's name is the request's: the lowercase name is known already.
-    const sameQ = q !== undefined && sameName(q.name, req.lname);
+    const sameQ = q !== undefined && lowersTo(q.name, req.lname);
     const f = examine(res, sameQ ? req.lname : undefined, facts);
     const t = f.t;
     const ttl = c.duration(f);
@@ -477,7 +477,7 @@ class CacheWriter implements ResponseWriter {
 function matches(req: Request, res: Packet): boolean {
   const q = res.questions?.[0];
   if (!q || res.questions?.length !== 1) return false;
-  return sameName(q.name, req.lname) && q.type === req.qtype && (q.class ?? "IN") === req.qclass;
+  return lowersTo(q.name, req.lname) && q.type === req.qtype && (q.class ?? "IN") === req.qclass;
 }
 
 /**

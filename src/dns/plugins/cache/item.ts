@@ -7,8 +7,8 @@
  */
 import type { Answer, Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
+import { lowersTo } from "../../names.ts";
 import type { Request } from "../../plugin.ts";
-import { sameName } from "./reply.ts";
 
 interface RefreshState {
   hits: number;
@@ -171,7 +171,7 @@ type Fields = { name: string; type: string; class?: string; ttl?: number; flush?
  */
 function withTTL(r: Answer, ttl: number, lname: string, qname: string): Answer {
   const f = r as Fields;
-  const name = sameName(f.name, lname) ? qname : f.name;
+  const name = lowersTo(f.name, lname) ? qname : f.name;
   const c: Fields =
     f.class === undefined
       ? { name, type: f.type, ttl, data: f.data }

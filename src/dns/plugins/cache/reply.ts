@@ -6,6 +6,7 @@
  */
 import type { Answer, Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
+import { fqdnLower, lowersTo } from "../../names.ts";
 import { type ResponseType, typifyCounts } from "../../response/classify.ts";
 
 /** dnsutil.MinimalDefaultTTL and MaximumDefaultTTL, in seconds. */
@@ -148,36 +149,6 @@ export function setTTL(rs: Answer[] | undefined, ttl: number): Answer[] {
   return out;
 }
 
-/** `n` lowercased and fully qualified, as cache keys are. */
-export function lower(n: string): string {
-  const l = n.toLowerCase();
-  return l.endsWith(".") ? l : `${l}.`;
-}
-
-/**
- * lower(name) === lname, without making the lowercase string: ASCII names (all of them in
- * practice) are compared in place; others take the exact way.
- */
-export function sameName(name: string, lname: string): boolean {
-  const l = lname.length;
-  if (l === 0 || lname.charCodeAt(l - 1) !== 46) return lower(name) === lname;
-  if (name === lname) return true;
-  const n = name.length;
-  const dotted = n > 0 && name.charCodeAt(n - 1) === 46;
-  if (dotted ? n !== l : n !== l - 1) {
-    // Of all characters only U+0130 lowercases to two: otherwise the lengths settle it.
-    return name.indexOf("\u0130") >= 0 && lower(name) === lname;
-  }
-  for (let i = 0; i < n; i++) {
-    const c = name.charCodeAt(i);
-    const d = lname.charCodeAt(i);
-    if (c === d || (c >= 65 && c <= 90 && c + 32 === d)) continue;
-    // Beyond ASCII, lowercasing depends on more than the character: the exact way.
-    return c > 127 && lower(name) === lname;
-  }
-  return true;
-}
-
 /** answersQuestion for a reply with answers and a known rcode; the CNAME-free case directly. */
 function answers1(m: Packet, rcode: number, qlname: string | undefined, cname: boolean): boolean {
   const q = m.questions?.[0];
@@ -185,11 +156,11 @@ function answers1(m: Packet, rcode: number, qlname: string | undefined, cname: b
   if (!q || rcode !== 0 || !answers || answers.length === 0) return false;
   if (cname || q.type === "CNAME") return answersQuestion(m);
   const qclass = q.class ?? "IN";
-  const name = qlname ?? lower(q.name);
+  const name = qlname ?? fqdnLower(q.name);
   const any = (q.type as string) === "ANY";
   for (let i = 0; i < answers.length; i++) {
     const r = answers[i];
-    if ((any || r.type === q.type) && classOk(r, qclass) && sameName(r.name, name)) return true;
+    if ((any || r.type === q.type) && classOk(r, qclass) && lowersTo(r.name, name)) return true;
   }
   return false;
 }
@@ -204,8 +175,8 @@ export function answersQuestion(m: Packet): boolean {
   const answers = m.answers ?? [];
   if (!q || (m.flags ?? 0) & 0xf || answers.length === 0) return false;
   const qclass = q.class ?? "IN";
-  let name = lower(q.name);
-  if ((q.type as string) === "ANY") return answers.some((r) => classOk(r, qclass) && sameName(r.name, name));
+  let name = fqdnLower(q.name);
+  if ((q.type as string) === "ANY") return answers.some((r) => classOk(r, qclass) && lowersTo(r.name, name));
   if (q.type === "CNAME") return typeof cnameOf(answers, qclass, name) === "string";
   const seen = new Set<string>();
   for (;;) {
@@ -217,15 +188,15 @@ export function answersQuestion(m: Packet): boolean {
     name = t;
   }
   const at = name;
-  return answers.some((r) => r.type === q.type && classOk(r, qclass) && sameName(r.name, at));
+  return answers.some((r) => r.type === q.type && classOk(r, qclass) && lowersTo(r.name, at));
 }
 
 /** The one CNAME target of `owner` (lowercased); undefined: none; null: several different. */
 function cnameOf(answers: readonly Answer[], qclass: string, owner: string): string | undefined | null {
   let target: string | undefined;
   for (const r of answers) {
-    if (r.type !== "CNAME" || !classOk(r, qclass) || !sameName(r.name, owner)) continue;
-    const t = lower(String(r.data));
+    if (r.type !== "CNAME" || !classOk(r, qclass) || !lowersTo(r.name, owner)) continue;
+    const t = fqdnLower(String(r.data));
     if (target !== undefined && target !== t) return null;
     target = t;
   }

@@ -5,7 +5,7 @@
  */
 import type { Answer, Packet, RecordType } from "dns-packet";
 import { Flag, replyTo } from "../../message/message.ts";
-import { fqdn } from "../../names.ts";
+import { equalFold, fqdn } from "../../names.ts";
 import {
   type Handler,
   LookupLoopError,
@@ -463,9 +463,8 @@ export class Kubernetes implements Handler {
 
 function sameCname(a: RR, b: RR): boolean {
   return (
-    a.name.toLowerCase() === b.name.toLowerCase() &&
-    String((a as { data: unknown }).data).toLowerCase() ===
-      String((b as { data: unknown }).data).toLowerCase()
+    equalFold(a.name, b.name) &&
+    equalFold(String((a as { data: unknown }).data), String((b as { data: unknown }).data))
   );
 }
 
@@ -493,7 +492,7 @@ function seenKey(seen: Set<string>, key: string): boolean {
 /** An SRV record for (target, port) is among records (targets compared case-insensitively). */
 function hasSrv(records: readonly RR[], target: string, port: number): boolean {
   for (const r of records) {
-    if (r.type === "SRV" && r.data.port === port && sameName(r.data.target, target)) return true;
+    if (r.type === "SRV" && r.data.port === port && equalFold(r.data.target, target)) return true;
   }
   return false;
 }
@@ -501,21 +500,7 @@ function hasSrv(records: readonly RR[], target: string, port: number): boolean {
 /** An address record owned by target with this address is among records. */
 function hasAddr(records: readonly RR[], target: string, host: string): boolean {
   for (const r of records) {
-    if ((r.type === "A" || r.type === "AAAA") && r.data === host && sameName(r.name, target)) return true;
+    if ((r.type === "A" || r.type === "AAAA") && r.data === host && equalFold(r.name, target)) return true;
   }
   return false;
-}
-
-/** a and b are equal ignoring case; ASCII compared in place, anything else through toLowerCase. */
-function sameName(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return a.toLowerCase() === b.toLowerCase();
-  for (let i = 0; i < a.length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x > 127 || y > 127) return a.toLowerCase() === b.toLowerCase();
-    if ((x | 32) !== (y | 32) || (x | 32) < 97 || (x | 32) > 122) return false;
-  }
-  return true;
 }

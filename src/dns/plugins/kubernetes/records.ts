@@ -4,6 +4,7 @@
  * plugin/kubernetes, on a ClusterView.
  */
 import net from "node:net";
+import { equalFold } from "../../names.ts";
 import { addressFromReverse, canonicalIP, dotBefore, endpointName, isReverse, trimZoneEnd } from "./names.ts";
 import {
   type ClusterView,
@@ -105,10 +106,8 @@ function stripUnderscore(s: string, from: number, to: number): string {
   return s.slice(s.charCodeAt(from) === 95 && from < to ? from + 1 : from, to);
 }
 
-const eq = (a: string, b: string) => a === b || a.toLowerCase() === b.toLowerCase();
-
 function matchPortAndProtocol(aPort: string, bPort: string, aProto: string, bProto: string): boolean {
-  return (aPort === "" || eq(aPort, bPort)) && (aProto === "" || eq(aProto, bProto));
+  return (aPort === "" || equalFold(aPort, bPort)) && (aProto === "" || equalFold(aProto, bProto));
 }
 
 type Port = { name?: string; protocol?: string; port?: number | null };
@@ -168,7 +167,7 @@ export class Records {
     }
     const out: Svc[] = [];
     for (const p of this.view.podsByIP(ip)) {
-      if (p.status?.podIP === ip && eq(r.namespace, p.metadata.namespace ?? "")) {
+      if (p.status?.podIP === ip && equalFold(r.namespace, p.metadata.namespace ?? "")) {
         out.push({ host: ip, port: 0, ttl: this.o.ttl, key });
       }
     }
@@ -246,7 +245,7 @@ export class Records {
           const hostname = a ? a.hostname : (e.readyHostnames?.[i] ?? "");
           const podName = a ? a.targetRefName : (e.readyPodNames?.[i] ?? "");
           host = endpointName(ip, hostname, podName, podNames);
-          if (r.endpoint !== "" && !eq(r.endpoint, host)) continue;
+          if (r.endpoint !== "" && !equalFold(r.endpoint, host)) continue;
         }
         const key = keys ? `${host}.${svcKey}` : "";
         for (let j = 0; j < ports.length; j++) {

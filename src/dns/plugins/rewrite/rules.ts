@@ -2,18 +2,11 @@
  * Request rules of the rewrite plugin (plugin/rewrite rewrite.go, name.go, type.go, class.go):
  * each may change the question and hands back the response rules that undo it for the client.
  */
-import { createRequire } from "node:module";
 import type { Answer, Question } from "dns-packet";
+import { classes, types } from "../../message/codes.ts";
 import { fqdnLower } from "../../names.ts";
 import { findSubmatch, goRegExp, numSubexp } from "./goregexp.ts";
 import { type ResponseRule, recordValue, setRecordValue } from "./reverter.ts";
-
-const require = createRequire(import.meta.url);
-const types = require("dns-packet/types.js") as { toType(n: string): number; toString(n: number): string };
-const classes = require("dns-packet/classes.js") as {
-  toClass(n: string): number;
-  toString(n: number): string;
-};
 
 export type Mode = "stop" | "continue";
 

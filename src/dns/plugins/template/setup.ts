@@ -1,13 +1,10 @@
-import { createRequire } from "node:module";
 import { normalizeKey } from "../../corefile/address.ts";
+import { types } from "../../message/codes.ts";
 import { rcodeByName } from "../../message/message.ts";
 import type { PluginModule } from "../../plugin.ts";
 import { goRegExp } from "../rewrite/goregexp.ts";
 import { Template } from "./gotemplate.ts";
 import { type TemplateSpec, template } from "./template.ts";
-
-const require = createRequire(import.meta.url);
-const types = require("dns-packet/types.js") as { toType(n: string): number };
 
 const CLASSES = new Set(["IN", "CS", "CH", "HS", "NONE", "ANY"]);
 const MAX_REGEXP_LEN = 10000;
