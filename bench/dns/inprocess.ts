@@ -171,7 +171,10 @@ async function run(n: number, from: number): Promise<{ cpuUs: number; templated:
     if (server.fast(q, "udp", "IPv4")) {
       templated++;
       replies++;
-    } else pending.push(server.handle(q, REMOTE, "udp", send));
+    } else {
+      const p = server.handle(q, REMOTE, "udp", send);
+      if (p) pending.push(p);
+    }
     if (pending.length >= CONCURRENCY || i === n - 1) {
       await Promise.all(pending);
       pending.length = 0;

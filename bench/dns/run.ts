@@ -9,11 +9,20 @@
  *
  *   node --import tsx bench/dns/run.ts [--services 10000] [--endpoints 5] [--namespaces 100]
  *        [--seconds 10] [--changes 30] [--server-cpu 1] [--client-cpu 0] [--cpu-prof DIR]
- *        [--variant "SKIFF_DNS_HEAP=v8 --max-semi-space-size=8" …]
+ *        [--variant "SKIFF_DNS_HEAP=v8 --max-semi-space-size=8" …] [--server-log FILE]
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import dgram from "node:dgram";
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -57,6 +66,8 @@ const SECONDS = intArg("seconds", 10);
 const CHANGES = intArg("changes", 30);
 const SERVER_CPU = intArg("server-cpu", 1);
 const IDLE_SECONDS = intArg("idle-seconds", 15);
+/** --server-log FILE: every server's output appended there (for --variant "--trace-gc"). */
+const SERVER_LOG = strArg("server-log");
 const CLIENT_CPU = Number(
   process.argv.includes("--client-cpu") ? process.argv[process.argv.indexOf("--client-cpu") + 1] : 0,
 );
@@ -64,7 +75,10 @@ const CLIENT_CPU = Number(
 /** Issue 5: ≤ 100 MB, in the MiB that /proc reports. */
 const MEMORY_GOAL_MIB = 100e6 / 2 ** 20;
 
-const log = (m: string) => process.stderr.write(`[bench:dns] ${m}\n`);
+const log = (m: string) => {
+  process.stderr.write(`[bench:dns] ${m}\n`);
+  if (SERVER_LOG) appendFileSync(SERVER_LOG, `[bench:dns ${new Date().toISOString()}] ${m}\n`);
+};
 
 function need(tool: string, pkg: string): void {
   try {
@@ -93,9 +107,14 @@ function startPinned(
   ready: RegExp,
   what: string,
 ): Promise<{ proc: ChildProcess; stop(): Promise<void> }> {
+  // --server-log: the server writes to the file itself. A pipe would not do: this process does
+  // not read it while dnsperf runs (execFileSync), and node's writes to a full pipe block.
+  const logFd = SERVER_LOG ? openSync(SERVER_LOG, "a") : undefined;
+  const logFrom = SERVER_LOG ? statSync(SERVER_LOG).size : 0;
   const proc = spawn("taskset", ["-c", String(SERVER_CPU), cmd, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", logFd ?? "pipe", logFd ?? "pipe"],
   });
+  if (logFd !== undefined) closeSync(logFd);
   const exited = new Promise<void>((r) => proc.once("exit", () => r()));
   const stop = async () => {
     if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
@@ -109,21 +128,34 @@ function startPinned(
   };
   return new Promise((resolve, reject) => {
     let out = "";
+    let poll: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
+      clearInterval(poll);
       void stop();
       reject(new Error(`${what} not ready within 60 s:\n${out}`));
     }, 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        resolve({ proc, stop });
-      }
+    const seen = () => {
+      if (!ready.test(out)) return;
+      clearTimeout(timer);
+      clearInterval(poll);
+      resolve({ proc, stop });
     };
-    proc.stdout?.on("data", onData);
-    proc.stderr?.on("data", onData);
+    if (SERVER_LOG) {
+      poll = setInterval(() => {
+        out = readFileSync(SERVER_LOG).subarray(logFrom).toString();
+        seen();
+      }, 20);
+    } else {
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        seen();
+      };
+      proc.stdout?.on("data", onData);
+      proc.stderr?.on("data", onData);
+    }
     proc.once("exit", (code) => {
       clearTimeout(timer);
+      clearInterval(poll);
       reject(new Error(`${what} exited with ${code}:\n${out}`));
     });
   });
@@ -185,6 +217,7 @@ function measure(pid: number, port: number, file: string): ServerRun {
   const c0 = cpuMs(pid);
   const max = dnsperf(port, file, ["-q", "100", "-t", "2"]);
   const cpu = cpuMs(pid) - c0;
+  log("dnsperf at a fixed 10k qps");
   const fixed = dnsperf(port, file, ["-Q", "10000", "-q", "100", "-t", "2"]);
   return { max, fixed, cpuMsPerKQuery: (cpu / max.completed) * 1000, rssMiB: rssMiB(pid) };
 }

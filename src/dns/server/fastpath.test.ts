@@ -107,6 +107,29 @@ describe("Templates", () => {
     assert.equal(ts.lookup(q2), undefined, "removed from the cache");
   });
 
+  test("a template keeps no Buffer (a small one is a view that keeps a shared 8 KiB slab alive)", () => {
+    const ts = new Templates();
+    const q = query("c.example.", "A", 1);
+    const r = reply(q, [{ name: "c.example.", type: "A", ttl: 30, data: "10.0.0.3" }]);
+    const t = ts.offer(q, r, new Entry(), { shuffle: false }, META);
+    assert.ok(t);
+    const views: string[] = [];
+    const walk = (v: unknown, path: string, depth: number): void => {
+      if (ArrayBuffer.isView(v)) views.push(path);
+      else if (v && typeof v === "object" && depth < 3 && v !== t.cached)
+        for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, depth + 1);
+    };
+    walk(t, "t", 0);
+    assert.deepEqual(views, []);
+    // Its bytes are its own: the buffers it was made from may be reused.
+    const want = render(t, q, 30);
+    q.fill(0, 2);
+    r.fill(0);
+    const hit = ts.lookup(query("c.example.", "A", 1));
+    assert.ok(hit);
+    assert.deepEqual(render(hit.t, query("c.example.", "A", 1), 30), want);
+  });
+
   test("a key shared by two queries never answers one with the other's reply", () => {
     const ts = new Templates(() => 7); // every query collides
     const qa = query("a.example.", "A", 1);

@@ -200,12 +200,13 @@ export class Listener {
           continue;
         }
         state.pending++;
-        void server
-          .handle(Buffer.from(msg), remote, "tcp", (out) => writeFrame(sock, out))
-          .finally(() => {
-            state.pending--;
-            if (this.closing && state.pending === 0) sock.end();
-          });
+        const settled = () => {
+          state.pending--;
+          if (this.closing && state.pending === 0) sock.end();
+        };
+        const r = server.handle(Buffer.from(msg), remote, "tcp", (out) => writeFrame(sock, out));
+        if (r) void r.finally(settled);
+        else settled();
       }
     });
   }

@@ -26,6 +26,7 @@ import {
   type Request,
   type RequestNotes,
   type ResponseWriter,
+  type Served,
   serverShouldWrite,
 } from "../plugin.ts";
 import {
@@ -145,7 +146,7 @@ export class DnsServer {
   fastInto(buf: Buffer, out: Buffer, offset: number, proto: Proto, family: Remote["family"]): number {
     const start = performance.now();
     const hit = this.templates.lookup(buf);
-    if (!hit || offset + hit.t.reply.length > out.length) return 0;
+    if (!hit || offset + hit.t.length > out.length) return 0;
     const n = renderInto(hit.t, buf, hit.ttl, out, offset);
     this.recordFast(hit.t, buf.length, n, proto, family, start);
     return n;
@@ -164,6 +165,7 @@ export class DnsServer {
     const meta = t.meta;
     if (!meta.metrics) return;
     const slot = (proto === "tcp" ? 2 : 0) + (family === "IPv6" ? 1 : 0);
+    t.stats ??= [];
     let st = t.stats[slot];
     if (!st) {
       st = this.statsFor(meta.zone, meta.qtype, meta.do, proto, family, t.rcode, "cache");
@@ -235,24 +237,46 @@ export class DnsServer {
     return st;
   }
 
-  /** Handle one received message; resolves when its reply (if any) was handed to `send`. */
-  async handle(buf: Buffer, remote: Remote, proto: Proto, send: Send): Promise<void> {
+  /**
+   * Handle one received message: its reply (if any) was handed to `send` when this returns, or
+   * when the promise it returns resolves (a plugin had to wait).
+   */
+  handle(buf: Buffer, remote: Remote, proto: Proto, send: Send): void | Promise<void> {
     this.inflight++;
+    let r: void | Promise<void>;
     try {
-      await this.serve(buf, remote, proto, send);
+      r = this.serve(buf, remote, proto, send);
     } catch (err) {
-      this.opts.log.error(`handling query from ${remote.address}: ${(err as Error).stack ?? err}`);
-    } finally {
-      this.inflight--;
-      if (this.inflight === 0 && this.idle) {
-        const f = this.idle;
-        this.idle = undefined;
-        f();
-      }
+      this.failed(remote, err);
+      r = undefined;
+    }
+    if (r === undefined) {
+      this.served();
+      return;
+    }
+    return r.then(
+      () => this.served(),
+      (err: unknown) => {
+        this.failed(remote, err);
+        this.served();
+      },
+    );
+  }
+
+  private failed(remote: Remote, err: unknown): void {
+    this.opts.log.error(`handling query from ${remote.address}: ${(err as Error).stack ?? err}`);
+  }
+
+  private served(): void {
+    this.inflight--;
+    if (this.inflight === 0 && this.idle) {
+      const f = this.idle;
+      this.idle = undefined;
+      f();
     }
   }
 
-  private async serve(buf: Buffer, remote: Remote, proto: Proto, send: Send): Promise<void> {
+  private serve(buf: Buffer, remote: Remote, proto: Proto, send: Send): void | Promise<void> {
     const start = performance.now();
     const acc = accept(buf);
     if (acc.action === "ignore") return;
@@ -281,45 +305,57 @@ export class DnsServer {
       length: buf.length,
       lookup: (name, qtype, signal) => this.selfLookup(req, name, qtype, signal),
     };
-    const dropped = (rcode: number) => {
-      const n = this.errorReply(req, rcode, send);
-      this.report(req, "dropped", rcode, "", n, start);
-    };
 
-    if (!this.opts.classChaos && req.qclass !== "IN") return dropped(Rcode.REFUSED);
+    if (!this.opts.classChaos && req.qclass !== "IN") return this.dropped(req, Rcode.REFUSED, send, start);
     if (opt && opt.ednsVersion !== 0) {
       send(encodeOrHeaderOf(badVers(msg)));
       return;
     }
 
     const zh = this.lookup(lname, req.qtype);
-    if (!zh) return dropped(Rcode.REFUSED);
-    if (!zh.chain) return dropped(Rcode.REFUSED);
+    if (!zh?.chain) return this.dropped(req, Rcode.REFUSED, send, start);
     (req as { zone: string }).zone = zh.zone;
     if (zh.templates) (req as { notes?: RequestNotes }).notes = {};
 
     const w = new Writer(req, send, this.opts.log);
     // Only a cache hit's reply becomes a template: the writer calls back then, and only then.
     if (zh.templates) w.template = { server: this, zh, query: buf };
-    let rcode: number;
+    let rcode: Served;
     try {
-      rcode = await zh.chain.serveDNS(req, w, this.abort.signal);
+      rcode = zh.chain.serveDNS(req, w, this.abort.signal);
     } catch (err) {
-      if (err instanceof PluginError) rcode = err.rcode;
-      else {
-        // CoreDNS recovers plugin panics into SERVFAIL.
-        this.opts.log.error(`Recovered from panic in server: "${this.addr}" ${(err as Error).stack ?? err}`);
-        if (zh.metrics) this.opts.metrics.panics.inc();
-        rcode = Rcode.SERVFAIL;
-      }
+      rcode = this.recovered(zh, err);
     }
-    let size2 = w.size;
+    if (typeof rcode === "number") return this.finish(req, zh, w, rcode, send, start);
+    return rcode.then(
+      (rc) => this.finish(req, zh, w, rc, send, start),
+      (err: unknown) => this.finish(req, zh, w, this.recovered(zh, err), send, start),
+    );
+  }
+
+  /** A plugin threw: its rcode when it said one, else SERVFAIL (CoreDNS recovers panics). */
+  private recovered(zh: ZoneHandler, err: unknown): number {
+    if (err instanceof PluginError) return err.rcode;
+    this.opts.log.error(`Recovered from panic in server: "${this.addr}" ${(err as Error).stack ?? err}`);
+    if (zh.metrics) this.opts.metrics.panics.inc();
+    return Rcode.SERVFAIL;
+  }
+
+  /** After the chain: the server's own reply when the chain wrote none, then the metrics. */
+  private finish(req: Request, zh: ZoneHandler, w: Writer, rcode: number, send: Send, start: number): void {
+    let size = w.size;
     let rc = w.written ? w.rcode : rcode;
     if (!w.written && serverShouldWrite(rcode)) {
-      size2 = this.errorReply(req, rcode, send);
+      size = this.errorReply(req, rcode, send);
       rc = rcode;
     }
-    if (zh.metrics) this.report(req, zh.zone, rc, w.written ? w.plugin : "", size2, start);
+    if (zh.metrics) this.report(req, zh.zone, rc, w.written ? w.plugin : "", size, start);
+  }
+
+  /** Refused before any chain ran: the reply, and the metrics under zone "dropped". */
+  private dropped(req: Request, rcode: number, send: Send, start: number): void {
+    const n = this.errorReply(req, rcode, send);
+    this.report(req, "dropped", rcode, "", n, start);
   }
 
   /** The most specific zone containing the name; DS goes to the parent-most match; else ".". */

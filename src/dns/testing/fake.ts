@@ -42,27 +42,37 @@ export class FakeWriter implements ResponseWriter {
   }
 }
 
-/** A handler that answers with `rcode` (writing a reply unless it is an error rcode) or throws. */
-export function answering(rcode: number, opts: { answers?: number; throws?: Error } = {}): Handler {
+/**
+ * A handler that answers with `rcode` (writing a reply unless it is an error rcode) or throws;
+ * with `sync` it does so before returning (a number, or a synchronous throw), else through a
+ * promise as a plugin that waits does.
+ */
+export function answering(
+  rcode: number,
+  opts: { answers?: number; throws?: Error; sync?: boolean } = {},
+): Handler {
   return {
     name: "test",
-    async serveDNS(req, w) {
-      if (opts.throws) throw opts.throws;
-      if (rcode === 2 || rcode === 5) return rcode;
-      const answers = Array.from({ length: opts.answers ?? 0 }, () => ({
-        name: req.name,
-        type: "A" as const,
-        ttl: 1,
-        data: "10.0.0.1",
-      }));
-      w.write({
-        id: req.msg.id,
-        type: "response",
-        flags: 0x8000 | 0x400 | 0x100 | rcode,
-        questions: req.msg.questions,
-        answers,
-      });
-      return rcode;
+    serveDNS(req, w) {
+      const run = (): number => {
+        if (opts.throws) throw opts.throws;
+        if (rcode === 2 || rcode === 5) return rcode;
+        const answers = Array.from({ length: opts.answers ?? 0 }, () => ({
+          name: req.name,
+          type: "A" as const,
+          ttl: 1,
+          data: "10.0.0.1",
+        }));
+        w.write({
+          id: req.msg.id,
+          type: "response",
+          flags: 0x8000 | 0x400 | 0x100 | rcode,
+          questions: req.msg.questions,
+          answers,
+        });
+        return rcode;
+      };
+      return opts.sync ? run() : Promise.resolve().then(run);
     },
   };
 }

@@ -3,7 +3,14 @@
  * plugin/any): the query's owner name, class IN, TTL 8482.
  */
 import { replyTo } from "../../message/message.ts";
-import { type Handler, nextOrFailure, type Plugin, type Request, type ResponseWriter } from "../../plugin.ts";
+import {
+  type Handler,
+  nextOrFailure,
+  type Plugin,
+  type Request,
+  type ResponseWriter,
+  type Served,
+} from "../../plugin.ts";
 
 export const any: Plugin = (next) => new AnyHandler(next);
 
@@ -11,7 +18,7 @@ class AnyHandler implements Handler {
   readonly name = "any";
   constructor(private readonly next: Handler | undefined) {}
 
-  serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
+  serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Served {
     if (req.qtype !== "ANY") return nextOrFailure(this.name, this.next, req, w, signal);
     const m = replyTo(req.msg);
     m.answers = [
@@ -24,6 +31,6 @@ class AnyHandler implements Handler {
       },
     ];
     w.write(m);
-    return Promise.resolve(0);
+    return 0;
   }
 }

@@ -15,6 +15,7 @@ import {
   type Remote,
   type Request,
   type ResponseWriter,
+  type Served,
 } from "../../plugin.ts";
 import type { ResponseType } from "../../response/classify.ts";
 import { trackedPlugin, trackPlugin, WrappedWriter } from "../../response/wrapped.ts";
@@ -235,7 +236,7 @@ class CacheHandler implements Handler {
     private readonly next: Handler | undefined,
   ) {}
 
-  async serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
+  serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Served {
     const c = this.c;
     const cfg = c.cfg;
     if (cfg.zones.length !== 1 || cfg.zones[0] !== ".") {
@@ -251,22 +252,28 @@ class CacheHandler implements Handler {
       const cw = new CacheWriter(c, w, req, key, wantAD, false, c.missVersion);
       return nextOrFailure(this.name, this.next, refreshRequest(req, false), cw, signal);
     }
-    let ttl = i.ttl(now);
-    const stale = ttl <= 0;
-    if (stale) {
-      if (cfg.verifyStale) {
-        const served = await this.verify(i, req, key, w, wantAD, signal);
-        if (served !== undefined) return served;
-      } else this.tryRefresh(i, req, key, wantAD, true, signal);
-      c.counts.servedStale++;
-      ttl = 0;
-    } else if (c.shouldPrefetch(i, now)) this.tryRefresh(i, req, key, wantAD, false, signal);
+    const ttl = i.ttl(now);
+    if (ttl > 0) {
+      if (c.shouldPrefetch(i, now)) this.tryRefresh(i, req, key, wantAD, false, signal);
+      // A fresh hit that needs no per-hit bookkeeping (prefetch counts hits) may become a template.
+      if (req.notes && cfg.prefetch <= 0 && !cfg.keepttl) req.notes.cached = new CachedRef(c, i);
+      w.write(i.toMsg(req, cfg.keepttl ? i.origTTL : ttl, wantAD));
+      return 0;
+    }
+    if (!cfg.verifyStale) {
+      this.tryRefresh(i, req, key, wantAD, true, signal);
+      return this.serveStale(i, req, w, wantAD);
+    }
+    return this.verify(i, req, key, w, wantAD, signal).then((served) =>
+      served !== undefined ? served : this.serveStale(i, req, w, wantAD),
+    );
+  }
 
-    if (stale && cfg.staleTTL > 0) ttl = cfg.staleTTL;
-    else if (cfg.keepttl) ttl = i.origTTL;
-    // A fresh hit that needs no per-hit bookkeeping (prefetch counts hits) may become a template.
-    if (!stale && req.notes && cfg.prefetch <= 0 && !cfg.keepttl) req.notes.cached = new CachedRef(c, i);
-    w.write(i.toMsg(req, ttl, wantAD));
+  /** Answer from an expired entry (serve_stale): the stale TTL, else keepttl's, else 0. */
+  private serveStale(i: Item, req: Request, w: ResponseWriter, wantAD: boolean): number {
+    const cfg = this.c.cfg;
+    this.c.counts.servedStale++;
+    w.write(i.toMsg(req, cfg.staleTTL > 0 ? cfg.staleTTL : cfg.keepttl ? i.origTTL : 0, wantAD));
     return 0;
   }
 

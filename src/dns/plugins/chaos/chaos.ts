@@ -5,7 +5,14 @@
 import { hostname } from "node:os";
 import type { Answer } from "dns-packet";
 import { replyTo } from "../../message/message.ts";
-import { type Handler, nextOrFailure, type Plugin, type Request, type ResponseWriter } from "../../plugin.ts";
+import {
+  type Handler,
+  nextOrFailure,
+  type Plugin,
+  type Request,
+  type ResponseWriter,
+  type Served,
+} from "../../plugin.ts";
 
 export interface ChaosOptions {
   version: string;
@@ -30,7 +37,7 @@ class ChaosHandler implements Handler {
     private readonly opts: ChaosOptions,
   ) {}
 
-  serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
+  serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Served {
     if (req.qclass !== "CH" || req.qtype !== "TXT")
       return nextOrFailure(this.name, this.next, req, w, signal);
     const txt = (s: string): Answer => ({ name: req.name, type: "TXT", class: "CH", ttl: 0, data: [s] });
@@ -53,7 +60,7 @@ class ChaosHandler implements Handler {
     const m = replyTo(req.msg);
     m.answers = answers;
     w.write(m);
-    return Promise.resolve(0);
+    return 0;
   }
 
   private currentHostname(): string {

@@ -40,6 +40,18 @@ test("a reported error is logged with rcode, name and type, and its rcode return
   assert.deepEqual(lines, ["E 2 example.org. AAAA: no healthy upstreams"]);
 });
 
+test("a plugin that throws before returning is reported the same way, without a promise", () => {
+  const { lines, log } = capture();
+  const h = new ErrorHandler([], log).plugin()(
+    answering(0, { throws: new PluginError(5, "refused here"), sync: true }),
+  );
+  const rc = h.serveDNS(fakeRequest("a.example", "A"), new FakeWriter(), new AbortController().signal);
+  assert.equal(rc, 5);
+  assert.deepEqual(lines, ["E 5 a.example. A: refused here"]);
+  const ok = new ErrorHandler([], log).plugin()(answering(0, { sync: true }));
+  assert.equal(ok.serveDNS(fakeRequest("a.example", "A"), new FakeWriter(), new AbortController().signal), 0);
+});
+
 test("consolidate counts matching errors and prints one summary per period", async () => {
   const { lines, log } = capture();
   const eh = new ErrorHandler(

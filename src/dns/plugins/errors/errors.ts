@@ -3,7 +3,7 @@
  * (plugin/errors), optionally consolidating messages that match a pattern into one summary line
  * per period.
  */
-import type { Handler, Logger, Plugin } from "../../plugin.ts";
+import type { Handler, Logger, Plugin, Request, Served } from "../../plugin.ts";
 import { PluginError, Rcode } from "../../plugin.ts";
 
 export type Level = "warning" | "error" | "info" | "debug";
@@ -37,19 +37,26 @@ export class ErrorHandler {
       const self = this;
       const h: Handler = {
         name: "errors",
-        async serveDNS(req, w, signal) {
+        serveDNS(req, w, signal) {
           if (!next) return Rcode.SERVFAIL;
+          let r: Served;
           try {
-            return await next.serveDNS(req, w, signal);
+            r = next.serveDNS(req, w, signal);
           } catch (err) {
-            const rcode = err instanceof PluginError ? err.rcode : Rcode.SERVFAIL;
-            self.report(`${rcode} ${req.lname} ${req.qtype}: ${(err as Error).message}`);
-            return rcode;
+            return self.failed(req, err);
           }
+          return typeof r === "number" ? r : r.catch((err: unknown) => self.failed(req, err));
         },
       };
       return h;
     };
+  }
+
+  /** A plugin's error: logged (or counted), and its rcode (SERVFAIL when it has none). */
+  failed(req: Request, err: unknown): number {
+    const rcode = err instanceof PluginError ? err.rcode : Rcode.SERVFAIL;
+    this.report(`${rcode} ${req.lname} ${req.qtype}: ${(err as Error).message}`);
+    return rcode;
   }
 
   /** Log one error line, or count it towards its pattern's summary. */

@@ -14,6 +14,7 @@ import {
   Rcode,
   type Request,
   type ResponseWriter,
+  type Served,
 } from "../../plugin.ts";
 import { hostFamily, inZone, isPrefixed, matchZone } from "./names.ts";
 import { type Found, type Options, Records, type Svc } from "./records.ts";
@@ -88,17 +89,15 @@ export class Kubernetes implements Handler {
     };
   }
 
-  async serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
+  serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Served {
+    // Most answers are built without waiting: no promise or tick for them.
+    let rc: Served;
     try {
-      // Most answers are built without waiting: no extra promise or tick for them.
-      const rc = this.serve(req, w, signal);
-      return typeof rc === "number" ? rc : await rc;
+      rc = this.serve(req, w, signal);
     } catch (err) {
-      // An ExternalName re-query looped past the server's re-entry limit: SERVFAIL, as a
-      // client query, and every lookup above this one gives up the same way.
-      if (err instanceof LookupLoopError) return Rcode.SERVFAIL;
-      throw err;
+      return loopedOut(err);
     }
+    return typeof rc === "number" ? rc : rc.catch(loopedOut);
   }
 
   private serve(req: Request, w: ResponseWriter, signal: AbortSignal): number | Promise<number> {
@@ -503,4 +502,13 @@ function hasAddr(records: readonly RR[], target: string, host: string): boolean 
     if ((r.type === "A" || r.type === "AAAA") && r.data === host && equalFold(r.name, target)) return true;
   }
   return false;
+}
+
+/**
+ * An ExternalName re-query looped past the server's re-entry limit: SERVFAIL, as a client query,
+ * and every lookup above this one gives up the same way. Other errors go on up.
+ */
+function loopedOut(err: unknown): number {
+  if (err instanceof LookupLoopError) return Rcode.SERVFAIL;
+  throw err;
 }

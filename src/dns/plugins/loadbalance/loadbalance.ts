@@ -4,7 +4,14 @@
  */
 import type { Packet } from "dns-packet";
 import { rcodeOf } from "../../message/message.ts";
-import { type Handler, nextOrFailure, type Plugin, type Request, type ResponseWriter } from "../../plugin.ts";
+import {
+  type Handler,
+  nextOrFailure,
+  type Plugin,
+  type Request,
+  type ResponseWriter,
+  type Served,
+} from "../../plugin.ts";
 import { WrappedWriter } from "../../response/wrapped.ts";
 
 /** Returns the reordered message (a new object: the original may be owned by a backend). */
@@ -23,7 +30,7 @@ class LoadBalanceHandler implements Handler {
     readonly roundRobinOnly: boolean,
   ) {}
 
-  serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Promise<number> {
+  serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Served {
     return nextOrFailure(this.name, this.next, req, new ShuffleWriter(w, this.reorder), signal);
   }
 }

@@ -8,7 +8,7 @@ import dgram from "node:dgram";
 import { isIPv6 } from "node:net";
 import dnsPacket from "dns-packet";
 import { matchZone } from "../../names.ts";
-import { type Handler, nextOrFailure } from "../../plugin.ts";
+import { type Handler, nextOrFailure, type Served } from "../../plugin.ts";
 
 export class Loop implements Handler {
   readonly name = "loop";
@@ -27,7 +27,7 @@ export class Loop implements Handler {
     this.qname = probeName(zone);
   }
 
-  serveDNS(...[req, w, signal]: Parameters<Handler["serveDNS"]>): Promise<number> {
+  serveDNS(...[req, w, signal]: Parameters<Handler["serveDNS"]>): Served {
     if (req.qtype !== "HINFO" || this.off || matchZone([this.zone], req.lname) === "")
       return nextOrFailure(this.name, this.next, req, w, signal);
     if (req.lname === this.qname) this.seen++;
