@@ -130,6 +130,36 @@ describe("Templates", () => {
     assert.deepEqual(render(hit.t, query("c.example.", "A", 1), 30), want);
   });
 
+  test("templates of entries the cache dropped are swept, at the latest every 4096 offers", () => {
+    const ts = new Templates();
+    const entries: Entry[] = [];
+    const offer = (i: number) => {
+      const q = query(`n${i}.example.`, "A", 1);
+      const e = new Entry();
+      entries.push(e);
+      assert.ok(
+        ts.offer(
+          q,
+          reply(q, [{ name: `n${i}.example.`, type: "A", ttl: 30, data: "10.0.0.1" }]),
+          e,
+          { shuffle: false },
+          META,
+        ),
+      );
+    };
+    for (let i = 0; i < 100; i++) offer(i);
+    for (let i = 0; i < 100; i += 2) entries[i].removed = true;
+    ts.sweep();
+    assert.equal(ts.size, 50);
+    // Without an explicit sweep: the offers themselves sweep.
+    for (const e of entries) e.removed = true;
+    for (let i = 100; i < 4096; i++) {
+      offer(i);
+      entries[i].removed = true;
+    }
+    assert.ok(ts.size <= 1, `${ts.size} templates of dropped entries left`);
+  });
+
   test("a key shared by two queries never answers one with the other's reply", () => {
     const ts = new Templates(() => 7); // every query collides
     const qa = query("a.example.", "A", 1);
@@ -315,7 +345,7 @@ describe("reply templates in a running server", () => {
   });
   after(() => dns.stop());
 
-  test("the third identical query on comes from the template, with the full path's metrics", async () => {
+  test("the fourth identical query on comes from the template, with the full path's metrics", async () => {
     backendCalls = 0;
     const before = await metric(dns, "skiff_dns_template_replies_total");
     const reqs0 = await metric(dns, "coredns_dns_requests_total");
@@ -328,7 +358,8 @@ describe("reply templates in a running server", () => {
       replies.push(dnsPacket.decode(r));
     }
     assert.equal(backendCalls, 1, "one miss, then cache");
-    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - before, 4, "queries 3-6");
+    // The first hit makes no template (TEMPLATE_AFTER_HITS): most entries are not asked again.
+    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - before, 3, "queries 4-6");
     assert.equal((await metric(dns, "coredns_dns_requests_total")) - reqs0, 6);
     assert.equal((await metric(dns, "coredns_cache_hits_total", 'type="success"')) - hits0, 5);
     assert.equal((await metric(dns, "coredns_dns_responses_total", 'plugin="cache"')) - resp0, 5);
@@ -349,14 +380,15 @@ describe("reply templates in a running server", () => {
     // A miss whose re-query of inner.example. is a cache hit: that hit belongs to the re-query.
     assert.ok(await udpExchange(port, query("inner.example.via.", "A", 10)));
     assert.ok(await udpExchange(port, query("inner.example.via.", "A", 11)));
+    assert.ok(await udpExchange(port, query("inner.example.via.", "A", 12)));
     assert.equal(
       (await metric(dns, "skiff_dns_template_replies_total")) - t0,
       0,
-      "the second is a full-path hit",
+      "the second and third are full-path hits",
     );
-    const r = await udpExchange(port, query("inner.example.via.", "A", 12));
+    const r = await udpExchange(port, query("inner.example.via.", "A", 13));
     assert.ok(r);
-    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - t0, 1, "the third, a template");
+    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - t0, 1, "the fourth, a template");
     assert.equal(dnsPacket.decode(r).answers?.length, 3);
   });
 

@@ -123,9 +123,10 @@ for (const mode of modes) {
     });
 
     test("repeated cache hits are answered from reply templates, ids and question kept", async () => {
-      // Miss, then hit (the template is made), then template replies.
+      // Miss, hit, hit (the template is made), then template replies.
       await ask("udp4", port, [encodeQuery("x.cached.test", "A", 1)]);
       await ask("udp4", port, [encodeQuery("x.cached.test", "A", 2)]);
+      await ask("udp4", port, [encodeQuery("x.cached.test", "A", 3)]);
       const ids = Array.from({ length: 40 }, (_, i) => 100 + i);
       const replies = await ask(
         "udp4",

@@ -34,6 +34,8 @@ export class Item {
   private readonly nAuthorities: number;
   /** Out of its store (evicted, replaced, invalidated): reply templates made from it are void. */
   removed = false;
+  /** Hits answered from it by the cache plugin (not those answered from a reply template). */
+  hitsServed = 0;
   /** The rest of its key and its place in the store's queue: set by the Store. */
   qtype = "";
   qclass = "";
