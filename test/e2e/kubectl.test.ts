@@ -610,10 +610,12 @@ describe("kubectl against skiff apiserver", () => {
         const n = ["-n", genNs];
         const watcher = spawnKubectl(skiff.kubeconfig, ["get", "svc", "-w", ...n], { version });
         try {
+          // Whole lines only: kubectl may be read between the halves of a line (seen: "w1").
           const lines = (name: string) =>
             watcher
               .stdout()
               .split("\n")
+              .slice(0, -1)
               .filter((l) => l.split(/\s+/)[0] === name);
           const until = (what: string, name: string, count: number) =>
             waitFor(

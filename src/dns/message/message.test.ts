@@ -156,6 +156,19 @@ test("error replies keep the request's TC, RD, RA, AD and CD, clear AA and Z (mi
   if (notimp.action === "notimp") assert.equal(notimp.reply.flags, (2 << 11) | 0x0100 | 4);
 });
 
+test("a header with nothing after it is read as a message without a question: SERVFAIL", () => {
+  // miekg's unpack stops at the end of the header without error, whatever the counts; CoreDNS's
+  // ServeDNS answers SetRcode(req, SERVFAIL): id, opcode, RD and CD kept, no question.
+  const got = accept(Buffer.from(header(0x0100 | 0x0010 | 0x0200, 1, 0, 2)));
+  assert.equal(got.action, "servfail");
+  assert.ok(got.action === "servfail");
+  assert.equal(got.reply.id, 0x1234);
+  assert.equal(got.reply.flags, 0x0100 | 0x0010 | 2);
+  assert.deepEqual(got.reply.questions, []);
+  // One byte more is a body miekg cannot read: FORMERR as before.
+  formerrOf([...header(0x0100, 0, 0, 0), 0]);
+});
+
 test("short headers and responses are ignored", () => {
   assert.equal(accept(Buffer.from([1, 2, 3])).action, "ignore");
   assert.equal(accept(Buffer.from([...header(0x8100, 0, 0, 0), ...question])).action, "ignore");

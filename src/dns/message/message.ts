@@ -184,6 +184,8 @@ export function readHeader(buf: Buffer): RawHeader | undefined {
 export type Accept =
   | { action: "ignore" }
   | { action: "formerr" | "notimp"; reply: Packet }
+  /** Read, but with no question: CoreDNS's server answers SERVFAIL (counted as dropped). */
+  | { action: "servfail"; reply: Packet }
   | { action: "accept"; msg: DecodedPacket };
 
 const IGNORE: Accept = { action: "ignore" };
@@ -205,6 +207,9 @@ export function accept(buf: Buffer): Accept {
   if (buf[4] !== 0 || buf[5] !== 1 || buf[6] !== 0 || buf[7] > 1 || buf[8] !== 0 || buf[9] > 1)
     return formerr(buf);
   if (buf[10] !== 0 || buf[11] > 2) return formerr(buf);
+  // miekg's unpack returns a message that ends with its header as one with empty sections,
+  // whatever the counts say; CoreDNS's ServeDNS answers a message without a question SERVFAIL.
+  if (buf.length === 12) return { action: "servfail", reply: setReply(buf, 2) };
   const msg = decodeQuery(buf) ?? decodeOther(buf);
   if (!msg) return formerr(buf, questionOf(buf));
   const q = msg.questions?.[0];
@@ -256,6 +261,20 @@ function formerr(buf: Buffer, q?: Question): Accept {
   const reply = errorReply(buf, Opcode.QUERY, 1);
   if (q) reply.questions = [{ name: q.name, type: q.type, class: q.class }];
   return { action: "formerr", reply };
+}
+
+/** miekg's SetRcode(req, rcode) for a request without a question: id, opcode, RD and CD kept. */
+function setReply(buf: Buffer, rcode: number): Packet {
+  const keep = 0x7800 | Flag.RD | Flag.CD;
+  return {
+    id: buf.readUInt16BE(0),
+    type: "response",
+    flags: (buf.readUInt16BE(2) & keep) | rcode,
+    questions: [],
+    answers: [],
+    authorities: [],
+    additionals: [],
+  };
 }
 
 /** miekg serveDNS's reply to a rejected request: its header bits but QR set, AA and Z clear. */

@@ -112,6 +112,23 @@ describe("dns server", () => {
     assert.equal(await udpExchange(port, Buffer.from([1, 2, 3]), 300), undefined);
   });
 
+  test("a bare header with QDCOUNT 1 is SERVFAIL without a question, counted as dropped", async () => {
+    const before = await dns.registry.metrics();
+    const count = (text: string) =>
+      Number(
+        /^coredns_dns_responses_total\{[^}]*zone="dropped"[^}]*rcode="SERVFAIL"[^}]*\} (\d+)/m.exec(
+          text,
+        )?.[1] ?? 0,
+      );
+    const reply = await udpExchange(port, Buffer.from([0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]));
+    assert.ok(reply);
+    const p = dnsPacket.decode(reply);
+    assert.equal(p.id, 0xabcd);
+    assert.equal((p.flags ?? 0) & 0xf, 2);
+    assert.equal(p.questions?.length, 0);
+    assert.equal(count(await dns.registry.metrics()) - count(before), 1);
+  });
+
   test("two questions are a FORMERR (miekg accept func)", async () => {
     const two = dnsPacket.encode({
       id: 9,

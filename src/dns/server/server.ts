@@ -171,12 +171,7 @@ export class DnsServer {
       st = this.statsFor(meta.zone, meta.qtype, meta.do, proto, family, t.rcode, "cache");
       t.stats[slot] = st;
     }
-    st.requests.value++;
-    st.responses.value++;
-    if (st.do) st.do.value++;
-    st.requestSize.observe(reqLen);
-    st.responseSize.observe(respLen);
-    st.duration.observe((performance.now() - start) / 1000);
+    observe(st, reqLen, respLen, start);
   }
 
   /** Keep a cache hit's encoded reply as the template for its query (fastpath.ts). */
@@ -281,7 +276,17 @@ export class DnsServer {
     const acc = accept(buf);
     if (acc.action === "ignore") return;
     if (acc.action !== "accept") {
-      send(encodeOrHeaderOf(acc.reply));
+      const out = encodeOrHeaderOf(acc.reply);
+      send(out);
+      // miekg rejects FORMERR and NOTIMP before CoreDNS sees them; a message without a question
+      // reaches CoreDNS's server, which counts its SERVFAIL as dropped (type "other").
+      if (acc.action === "servfail")
+        observe(
+          this.statsFor("dropped", "", false, proto, remote.family, 2, ""),
+          buf.length,
+          out.length,
+          start,
+        );
       return;
     }
     const msg = acc.msg;
@@ -404,12 +409,7 @@ export class DnsServer {
     start: number,
   ): void {
     const st = this.statsFor(zone, req.qtype, req.do, req.proto, req.remote.family, rcode, plugin);
-    if (st.do) st.do.value++;
-    st.requests.value++;
-    st.duration.observe((performance.now() - start) / 1000);
-    st.responseSize.observe(size);
-    st.requestSize.observe(req.length);
-    st.responses.value++;
+    observe(st, req.length, size, start);
   }
 
   /**
@@ -424,6 +424,16 @@ export class DnsServer {
   ): Promise<Packet | undefined> {
     return lookup(this.lookupServer, parent, name, qtype, signal);
   }
+}
+
+/** One request's dns metrics on its bound children. */
+function observe(st: FastStats, reqLen: number, respLen: number, start: number): void {
+  if (st.do) st.do.value++;
+  st.requests.value++;
+  st.duration.observe((performance.now() - start) / 1000);
+  st.responseSize.observe(respLen);
+  st.requestSize.observe(reqLen);
+  st.responses.value++;
 }
 
 function badVers(req: DecodedPacket): Packet {
