@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <node_api.h>
 #include <stdint.h>
@@ -468,6 +469,55 @@ static napi_value Peer(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* Copy of a JS string (malloc'd), or NULL when it is not a string. */
+static char *dup_string(napi_env env, napi_value v) {
+  size_t n = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &n) != napi_ok) return NULL;
+  char *s = malloc(n + 1);
+  if (s == NULL) return NULL;
+  napi_get_value_string_utf8(env, v, s, n + 1, &n);
+  return s;
+}
+
+/* exec(path, argv): replace this process (same PID, open stdio, environment) with `path` run
+ * with `argv` (execv), as Node 23's process.execve does: V8 takes some flags only on its command
+ * line (--single-threaded-gc). Returns only when it failed: the errno. */
+static napi_value Exec(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2], out;
+  uint32_t len = 0;
+  int err = EINVAL;
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc < 2 || napi_get_array_length(env, args[1], &len) != napi_ok || len == 0) {
+    napi_throw_type_error(env, NULL, "exec(path, argv): argv must be a non-empty array");
+    return NULL;
+  }
+  char *path = dup_string(env, args[0]);
+  char **argv = calloc(len + 1, sizeof(char *));
+  int ok = path != NULL && argv != NULL;
+  for (uint32_t i = 0; ok && i < len; i++) {
+    napi_value v;
+    napi_get_element(env, args[1], i, &v);
+    argv[i] = dup_string(env, v);
+    ok = argv[i] != NULL;
+  }
+  if (ok) {
+    /* Node marks its stdio close-on-exec: without this the new program starts with them closed
+     * (and Node opens /dev/null in their place). */
+    for (int fd = 0; fd <= 2; fd++) {
+      int flags = fcntl(fd, F_GETFD);
+      if (flags >= 0 && (flags & FD_CLOEXEC)) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+    execv(path, argv);
+    err = errno;
+  }
+  for (uint32_t i = 0; argv != NULL && i < len; i++) free(argv[i]);
+  free(argv);
+  free(path);
+  napi_create_int32(env, err, &out);
+  return out;
+}
+
 static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f);
@@ -486,6 +536,7 @@ NAPI_MODULE_INIT() {
   export_fn(env, exports, "close", Close);
   export_fn(env, exports, "stats", Stats);
   export_fn(env, exports, "peer", Peer);
+  export_fn(env, exports, "exec", Exec);
   export_int(env, exports, "BATCH", BATCH);
   export_int(env, exports, "SLOT", SLOT);
   export_int(env, exports, "ADDR", ADDR);

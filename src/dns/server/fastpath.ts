@@ -1,8 +1,9 @@
 /**
  * Reply templates: the wire bytes of a reply the cache served (from an entry's second hit on, see
- * cache.ts TEMPLATE_AFTER_HITS), kept under the exact bytes of the query that got it. The next identical query (any id) is answered from them with the id and the
- * TTLs patched, without decoding, running the chain or encoding: the common Kubernetes lookups
- * repeat the same questions, and decoding plus encoding cost most of a cache hit.
+ * cache.ts TEMPLATE_AFTER_HITS), kept under the exact bytes of the query that got it. The next
+ * identical query (any id) is answered from them with the id and the TTLs patched, without
+ * decoding, running the chain or encoding: the common Kubernetes lookups repeat the same
+ * questions, and decoding plus encoding cost most of a cache hit.
  *
  * A template is only made when the plugins before `cache` in the block are ones whose work a
  * template can repeat (metrics, the round-robin shuffle) or that never touch a cache hit, and it

@@ -17,6 +17,8 @@ interface Addon {
   close(h: Handle): void;
   stats(h: Handle): [number, number];
   peer(addr: Buffer): [string, number, 4 | 6];
+  /** execv(path, argv): returns only when it failed, with the errno (README.md). */
+  exec(path: string, argv: string[]): number;
   BATCH: number;
   SLOT: number;
   ADDR: number;

@@ -34,7 +34,10 @@ export class Item {
   private readonly nAuthorities: number;
   /** Out of its store (evicted, replaced, invalidated): reply templates made from it are void. */
   removed = false;
-  /** Hits answered from it by the cache plugin (not those answered from a reply template). */
+  /**
+   * Fresh hits counted towards a reply template (cache.ts TEMPLATE_AFTER_HITS): those of client
+   * queries in blocks that make templates; a hit answered from the template is not counted.
+   */
   hitsServed = 0;
   /** The rest of its key and its place in the store's queue: set by the Store. */
   qtype = "";
