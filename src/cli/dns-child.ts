@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COREDNS_NAME, COREDNS_NAMESPACE } from "../dns/configmap-manifests.ts";
 import { parseHostPort, resolvConfServers } from "../dns/plugins/forward/resolvconf.ts";
+import { dnsNodeFlags } from "./dns-gc.ts";
 import { UsageError } from "./flags.ts";
 
 /** bin/skiff.js of this install, found upward from this module (in src/cli or in the dist bundle). */
@@ -92,7 +93,7 @@ export async function startDnsChild(opts: {
     "--cluster-domain",
     opts.domain,
   ];
-  const proc = spawn(process.execPath, args, {
+  const proc = spawn(process.execPath, [...dnsNodeFlags(), ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, SKIFF_PARENT_PID: String(process.pid) },
   });

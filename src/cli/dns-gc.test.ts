@@ -11,13 +11,18 @@ import { test } from "node:test";
 import dnsPacket from "dns-packet";
 import { loadAddon } from "../dns/server/udp-batch.ts";
 import { encodeQuery, udpExchange } from "../dns/testing/dig.ts";
-import { reexecArgs, singleThreadedGC } from "./dns-gc.ts";
+import { dnsNodeFlags, reexecArgs, singleThreadedGC } from "./dns-gc.ts";
 
 test("the command line again, with the flag before node's own flags and the script", () => {
   assert.deepEqual(
     reexecArgs("/usr/bin/node", ["--import", "tsx"], ["/usr/bin/node", "/x/main.ts", "dns", "-c", "F"]),
     ["/usr/bin/node", "--single-threaded-gc", "--import", "tsx", "/x/main.ts", "dns", "-c", "F"],
   );
+});
+
+test("skiff up's DNS child gets the flag on its command line, unless SKIFF_DNS_GC=parallel", () => {
+  assert.deepEqual(dnsNodeFlags({}), ["--single-threaded-gc"]);
+  assert.deepEqual(dnsNodeFlags({ SKIFF_DNS_GC: "parallel" }), []);
 });
 
 test("SKIFF_DNS_GC: parallel keeps the GC threads, another value is an error, execv's failure is told", () => {

@@ -14,6 +14,14 @@ import { loadAddon } from "../dns/server/udp-batch.ts";
 
 const FLAG = "--single-threaded-gc";
 
+/**
+ * node's flags for a `skiff dns` child (skiff up): given at its start, it need not start again.
+ * An invalid SKIFF_DNS_GC is left to the child to report.
+ */
+export function dnsNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  return env.SKIFF_DNS_GC === "parallel" ? [] : [FLAG];
+}
+
 /** node's command line for the same program with the flag first. */
 export function reexecArgs(execPath: string, execArgv: readonly string[], argv: readonly string[]): string[] {
   return [execPath, FLAG, ...execArgv, ...argv.slice(1)];
