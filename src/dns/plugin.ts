@@ -147,11 +147,6 @@ export function nextOrFailure(
   return Rcode.SERVFAIL;
 }
 
-/** `f` of a handler's rcode: at once when it is a number, after it when it is a promise. */
-export function thenServed(r: Served, f: (rcode: number) => number): Served {
-  return typeof r === "number" ? f(r) : r.then(f);
-}
-
 export interface Logger {
   debug(msg: string): void;
   info(msg: string): void;

@@ -412,7 +412,7 @@ function refreshRequest(req: Request, background: boolean): Request {
 }
 
 /** Cache hits of an entry before the server may keep its reply as a template (fastpath.ts). */
-export const TEMPLATE_AFTER_HITS = 2;
+const TEMPLATE_AFTER_HITS = 2;
 
 /** The facts of the reply being written: filled and read within one synchronous write. */
 const facts = new ReplyFacts();

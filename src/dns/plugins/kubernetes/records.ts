@@ -10,7 +10,7 @@ import {
   type ClusterView,
   clusterIPs,
   type EndpointSlice,
-  readyAddresses,
+  ReadyReader,
   SERVICE_NAME_LABEL,
   type Service,
 } from "./view.ts";
@@ -233,18 +233,12 @@ export class Records {
     for (const e of this.view.endpointSlices(ns, name)) {
       if (e.metadata.labels?.[SERVICE_NAME_LABEL] !== name) continue;
       const ports: readonly Port[] = e.ports && e.ports.length > 0 ? e.ports : NO_PORTS;
-      // Slim slices (slim.ts) carry the ready addresses flat; others are read whole.
-      const flat = e.readyIPs;
-      const full = flat ? undefined : readyAddresses(e);
-      const n = flat ? flat.length : (full?.length ?? 0);
-      for (let i = 0; i < n; i++) {
-        const a = full?.[i];
-        const ip = a ? a.ip : (flat?.[i] ?? "");
+      const ready = reader.of(e);
+      for (let i = 0; i < ready.count; i++) {
+        const ip = ready.ip(i);
         let host = "";
         if (keys || r.endpoint !== "") {
-          const hostname = a ? a.hostname : (e.readyHostnames?.[i] ?? "");
-          const podName = a ? a.targetRefName : (e.readyPodNames?.[i] ?? "");
-          host = endpointName(ip, hostname, podName, podNames);
+          host = endpointName(ip, ready.hostname(i), ready.podName(i), podNames);
           if (r.endpoint !== "" && !equalFold(r.endpoint, host)) continue;
         }
         const key = keys ? `${host}.${svcKey}` : "";
@@ -276,16 +270,11 @@ export class Records {
     for (const e of this.view.endpointSlicesByIP(ip)) {
       if (!this.reverseExposed(e.metadata.namespace)) continue;
       const svcName = e.metadata.labels?.[SERVICE_NAME_LABEL] ?? "";
-      const flat = e.readyIPs;
-      const full = flat ? undefined : readyAddresses(e);
-      const n = flat ? flat.length : (full?.length ?? 0);
-      for (let i = 0; i < n; i++) {
-        const a = full?.[i];
-        const aip = a ? a.ip : (flat?.[i] ?? "");
+      const ready = reader.of(e);
+      for (let i = 0; i < ready.count; i++) {
+        const aip = ready.ip(i);
         if (aip !== ip && canonicalIP(aip) !== ip) continue;
-        const hostname = a ? a.hostname : (e.readyHostnames?.[i] ?? "");
-        const podName = a ? a.targetRefName : (e.readyPodNames?.[i] ?? "");
-        const label = endpointName(aip, hostname, podName, this.o.endpointPodNames);
+        const label = endpointName(aip, ready.hostname(i), ready.podName(i), this.o.endpointPodNames);
         const host = `${label}.${svcName}.${e.metadata.namespace}.svc.${this.o.primaryZone}`;
         out ??= [];
         out.push({ host, port: 0, ttl, key: host });
@@ -302,7 +291,13 @@ function addressesOf(out: Svc[] | undefined, ips: string[], port: number, ttl: n
   return o;
 }
 
+/**
+ * One reader for every slice a lookup walks: answers are built synchronously, one at a time, so
+ * no two walks share it at once, and there is no object per slice per query.
+ */
+const reader = new ReadyReader();
+
 /** How many ready addresses a slice has (readyAddresses(e).length, without building them). */
 function readyCount(e: EndpointSlice): number {
-  return e.readyIPs ? e.readyIPs.length : readyAddresses(e).length;
+  return reader.of(e).count;
 }

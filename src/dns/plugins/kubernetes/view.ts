@@ -130,17 +130,45 @@ export function servicePorts(s: Service): EndpointPort[] {
   return ports.map((p) => ({ name: p.name ?? "", protocol: p.protocol ?? "TCP", port: p.port }));
 }
 
+/**
+ * A slice's ready addresses read by index, without an object per address on the hot path: slim
+ * slices (slim.ts) hold them as flat arrays, others are read whole once (`whole`).
+ */
+export class ReadyReader {
+  private e: EndpointSlice | undefined;
+  private whole: EndpointAddress[] | undefined;
+  count = 0;
+
+  /** Read `e`'s ready addresses from now on; returns this. */
+  of(e: EndpointSlice): this {
+    this.e = e;
+    this.whole = e.readyIPs ? undefined : wholeReady(e);
+    this.count = this.whole ? this.whole.length : (e.readyIPs?.length ?? 0);
+    return this;
+  }
+  ip(i: number): string {
+    return this.whole ? this.whole[i].ip : (this.e?.readyIPs?.[i] ?? "");
+  }
+  hostname(i: number): string {
+    return this.whole ? this.whole[i].hostname : (this.e?.readyHostnames?.[i] ?? "");
+  }
+  podName(i: number): string {
+    return this.whole ? this.whole[i].targetRefName : (this.e?.readyPodNames?.[i] ?? "");
+  }
+}
+
 /** Ready addresses of a slice; a missing `ready` condition means ready (EndpointConditions docs). */
 export function readyAddresses(e: EndpointSlice): EndpointAddress[] {
-  const ips = e.readyIPs;
-  if (ips) {
-    const out = new Array<EndpointAddress>(ips.length);
-    for (let i = 0; i < ips.length; i++) {
-      const hostname = e.readyHostnames?.[i] ?? "";
-      out[i] = { ip: ips[i], hostname, targetRefName: e.readyPodNames?.[i] ?? "" };
-    }
-    return out;
-  }
+  if (!e.readyIPs) return wholeReady(e);
+  const r = new ReadyReader().of(e);
+  const out = new Array<EndpointAddress>(r.count);
+  for (let i = 0; i < r.count; i++)
+    out[i] = { ip: r.ip(i), hostname: r.hostname(i), targetRefName: r.podName(i) };
+  return out;
+}
+
+/** The ready addresses of a slice as the API has them (not slim). */
+function wholeReady(e: EndpointSlice): EndpointAddress[] {
   const out: EndpointAddress[] = [];
   for (const ep of e.endpoints ?? []) {
     const ready = ep.conditions?.ready;
