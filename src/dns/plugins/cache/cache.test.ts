@@ -362,6 +362,40 @@ test("invalidate drops denials for the names and everything under them", async (
   assert.equal(up.calls, 6, "the dropped name is asked again");
 });
 
+test("invalidate matches whole labels, the same for a few names and for many", async () => {
+  const names = [
+    "svc.ns.svc.cluster.local.",
+    "_http._tcp.svc.ns.svc.cluster.local.",
+    "xsvc.ns.svc.cluster.local.",
+    "svc.ns.svc.cluster.local.ns-1.svc.cluster.local.",
+    "other.ns.svc.cluster.local.",
+  ];
+  // A positive entry under an announced name stays: only denials are dropped.
+  const fill = async () => {
+    const up = upstream((req) =>
+      req.name.startsWith("ok.") ? { answers: [aRecord(req)] } : { rcode: 3, authorities: [soa(30, 30)] },
+    );
+    const s = setup({}, up);
+    for (const n of names) await s.ask(n);
+    await s.ask("ok.svc.ns.svc.cluster.local.");
+    assert.equal(s.c.ncache.size, 5);
+    assert.equal(s.c.pcache.size, 1);
+    return s.c;
+  };
+  const few = await fill();
+  assert.equal(few.invalidate(["svc.ns.svc.cluster.local."]), 2, "xsvc and the search-path name stay");
+  const filler = Array.from({ length: 20 }, (_, i) => `absent-${i}.svc.cluster.local.`);
+  const many = await fill();
+  assert.equal(many.invalidate([...filler, "svc.ns.svc.cluster.local."]), 2);
+  assert.equal(few.ncache.size, 3);
+  assert.equal(many.ncache.size, 3);
+  assert.equal(few.pcache.size, 1);
+  assert.equal(many.pcache.size, 1);
+  const root = await fill();
+  assert.equal(root.invalidate(["."]), 5, "the root covers every denial");
+  assert.equal(root.pcache.size, 1);
+});
+
 test("a denial fetched across an invalidation is not stored", async () => {
   let release: (() => void) | undefined;
   const c = new Cache({ ...DEFAULTS });

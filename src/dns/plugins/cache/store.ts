@@ -206,29 +206,20 @@ export class Store<T extends Stored = Item> {
     return this.count;
   }
 
-  /** Drop every entry of the names `pred` accepts; returns how many went. */
+  /**
+   * Drop every entry of the names `pred` accepts; returns how many went. Walks this store's own
+   * queue, not the map of names it may share: a denial store's invalidation then reads only the
+   * denials, each name once per entry, with no iterator over a map of twice as many names.
+   */
   deleteNames(pred: (lname: string) => boolean): number {
-    let n = 0;
-    for (const [name, v] of this.names) {
-      if (!pred(name)) continue;
-      const all = Array.isArray(v) ? v : [v];
-      const rest: T[] = [];
-      for (const e of all) {
-        if (e.denial !== this.denial) {
-          rest.push(e);
-          continue;
-        }
-        this.clearSlot(e);
-        e.removed = true;
-        n++;
-      }
-      // Deleting or setting the current key while iterating a Map is safe.
-      if (rest.length === 0) this.names.delete(name);
-      else if (rest.length !== all.length) this.names.set(name, rest.length === 1 ? rest[0] : rest);
+    const before = this.count;
+    const q = this.queue;
+    for (let i = this.head; i < q.length; i++) {
+      const e = q[i];
+      if (e !== undefined && pred(e.lname)) this.unlink(e);
     }
-    this.count -= n;
     this.dropHoles();
-    return n;
+    return before - this.count;
   }
 
   /** Deleted entries leave holes until eviction passes them; bound them. */
