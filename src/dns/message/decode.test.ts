@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import dnsPacket from "dns-packet";
-import { decodeQuery, unpackKept } from "./decode.ts";
+import { decodeQuery, decodeWithQuestion, unpackKept, unpackQuestion } from "./decode.ts";
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -287,4 +287,70 @@ test("miekg names: pointers anywhere before the limit, reserved label types and 
   // 4 labels of 63 = 256 octets with the root: over miekg's 255 budget.
   assert.equal(withName([...long(4), 0]), undefined);
   assert.deepEqual(withName([...long(3), 61, ...new Array(61).fill(0x61), 0]), [0, 0, 0]);
+});
+
+/** `buf` with the record counts unpackKept keeps, as accept() hands it to dns-packet. */
+function withCounts(buf: Buffer, kept: readonly number[]): Buffer {
+  const out = Buffer.from(buf);
+  for (let s = 0; s < 3; s++) out.writeUInt16BE(kept[s], 6 + 2 * s);
+  return out;
+}
+
+test("differential: decodeWithQuestion gives dns-packet's message wherever dns-packet reads it", () => {
+  let compared = 0;
+  for (let seed = 1; seed <= 3000; seed++) {
+    const { buf, mutate } = gen(seed);
+    const flipped = Buffer.from(buf);
+    flipped[12 + Math.floor(mutate() * (buf.length - 12))] ^= 1 << Math.floor(mutate() * 8);
+    for (const v of [buf, buf.subarray(0, 12 + Math.floor(mutate() * (buf.length - 12))), flipped]) {
+      const kept = unpackKept(v);
+      if (!kept || v.length === 12) continue;
+      const theirs = dnsPacketDecode(withCounts(v, kept));
+      if (theirs === "throws") continue;
+      compared++;
+      assert.deepStrictEqual(decodeWithQuestion(v, kept), theirs, `seed ${seed}: ${v.toString("hex")}`);
+    }
+  }
+  assert.ok(compared > 4000, `compared ${compared}`);
+});
+
+test("miekg unpackQuestion: fields the message ends before are 0, pointers may point forward", () => {
+  const www = [3, 0x77, 0x77, 0x77, 0];
+  const q = (bytes: number[]) => unpackQuestion(Buffer.from([...header(0, 0, 0), ...bytes]));
+  assert.deepEqual(q(www), { question: { name: "www", type: "UNKNOWN_0", class: "UNKNOWN_0" }, end: 17 });
+  assert.deepEqual(q([...www, 0, 33]), {
+    question: { name: "www", type: "SRV", class: "UNKNOWN_0" },
+    end: 19,
+  });
+  assert.equal(q([...www, 0]), undefined);
+  assert.equal(q([...www, 0, 1, 0]), undefined);
+  // "a", then a pointer past the type and class to "b" at 20: "a.b", the question ending at 18.
+  assert.deepEqual(q([1, 0x61, 0xc0, 20, 0, 1, 0, 1, 1, 0x62, 0]), {
+    question: { name: "a.b", type: "A", class: "IN" },
+    end: 20,
+  });
+  // Labels as dns-packet decodes them: UTF-8, nothing escaped.
+  assert.equal(q([0xc0, 18, 0, 1, 0, 1, 3, 0xc3, 0xa9, 0x2e, 0])?.question.name, "é.");
+  assert.equal(q([0xc0, 12, 0, 1, 0, 1]), undefined);
+});
+
+test("decodeWithQuestion: records after a question only miekg reads are dns-packet's", () => {
+  // Question "www" pointing forward to "example" in the CNAME rdata of the answer "x", at 35.
+  const cname = [7, ...Buffer.from("example"), 0];
+  const answer = [1, 0x78, 0, 0, 5, 0, 1, 0, 0, 0, 60, ...u16(cname.length), ...cname];
+  const question = [3, ...Buffer.from("www"), 0xc0, 35, 0, 1, 0, 1];
+  const buf = Buffer.from([...header(1, 0, 1), ...question, ...answer, ...opt([])]);
+  assert.equal(buf.indexOf(7, 22), 35);
+  const kept = unpackKept(buf);
+  assert.deepEqual(kept, [1, 0, 1]);
+  const msg = kept && decodeWithQuestion(buf, kept);
+  assert.ok(msg, "decoded");
+  assert.deepEqual(msg.questions, [{ name: "www.example", type: "A", class: "IN" }]);
+  assert.deepEqual(
+    msg.answers?.map((a) => [a.name, a.type, "data" in a ? a.data : undefined]),
+    [["x", "CNAME", "example"]],
+  );
+  assert.equal(msg.additionals?.[0].type, "OPT");
+  // A record dns-packet cannot read (here one past the end) makes the message unreadable.
+  assert.equal(decodeWithQuestion(buf, [1, 0, 2]), undefined);
 });

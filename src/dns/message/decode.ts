@@ -10,8 +10,17 @@
  * dns-packet does not: a record whose RDLENGTH runs past the message, rdata of the wrong size and
  * malformed EDNS options fail (FORMERR); a message that ends where a record should start keeps
  * the records read so far (the header's count "is a lie"); trailing bytes are ignored.
+ *
+ * `decodeWithQuestion` decodes the questions miekg reads and dns-packet does not: a name with a
+ * pointer forward, a question cut after its name or its type.
  */
-import dnsPacket, { type DecodedPacket, type OptAnswer, type PacketOpt, type Question } from "dns-packet";
+import dnsPacket, {
+  type Answer,
+  type DecodedPacket,
+  type OptAnswer,
+  type PacketOpt,
+  type Question,
+} from "dns-packet";
 import { classes, opcodes, optioncodes, rcodes, types } from "./codes.ts";
 
 /** dns-packet's option decoder: its ECS, keepalive and key-tag shapes (not in its typings). */
@@ -224,12 +233,8 @@ export function unpackKept(buf: Buffer): [number, number, number] | undefined {
   const qd = buf.readUInt16BE(4);
   for (let i = 0; i < qd; i++) {
     o = nameEnd(buf, o, len);
+    if (o >= 0) o = fieldsEnd(buf, o);
     if (o < 0) return undefined;
-    // miekg accepts a question cut after its name or its type, but not inside a field.
-    for (let f = 0; f < 2 && o < len; f++) {
-      if (o + 2 > len) return undefined;
-      o += 2;
-    }
   }
   for (let s = 0; s < 3; s++) {
     const count = buf.readUInt16BE(6 + 2 * s);
@@ -245,4 +250,91 @@ export function unpackKept(buf: Buffer): [number, number, number] | undefined {
     }
   }
   return kept;
+}
+
+/**
+ * Where a question's type and class end, its name ending at `o`, or -1: miekg's unpackQuestion
+ * takes a message that ends after the name or the type, not one cut inside a field.
+ */
+function fieldsEnd(buf: Buffer, o: number): number {
+  for (let f = 0; f < 2 && o < buf.length; f++) {
+    if (o + 2 > buf.length) return -1;
+    o += 2;
+  }
+  return o;
+}
+
+/**
+ * The name at `o`, which nameEnd has accepted, written as dns-packet writes names (so a name
+ * reads the same whichever decoder read it): labels decoded as UTF-8, nothing escaped, joined
+ * by dots; "." for the root.
+ */
+function nameText(buf: Buffer, o: number): string {
+  const labels: string[] = [];
+  // nameEnd walked this very path: every label is inside the message and the pointers end.
+  for (let c = buf[o]; c !== 0; c = buf[o]) {
+    if (c >= 0xc0) o = ((c & 0x3f) << 8) | buf[o + 1];
+    else {
+      labels.push(buf.toString("utf8", o + 1, o + 1 + c));
+      o += 1 + c;
+    }
+  }
+  return labels.length === 0 ? "." : labels.join(".");
+}
+
+/**
+ * miekg/dns unpackQuestion for the question at 12: the name read with miekg's rules (pointers to
+ * any offset, where dns-packet takes only earlier ones), a type or class the message ends before
+ * read as 0. Also where the question ends; undefined where miekg fails.
+ */
+export function unpackQuestion(buf: Buffer): { question: Question; end: number } | undefined {
+  const at = nameEnd(buf, 12, buf.length);
+  const end = at < 0 ? -1 : fieldsEnd(buf, at);
+  if (end < 0) return undefined;
+  const field = (o: number) => (o + 2 <= end ? buf.readUInt16BE(o) : 0);
+  const question: Question = {
+    name: nameText(buf, 12),
+    type: types.toString(field(at)) as Question["type"],
+    class: classes.toString(field(at + 2)) as Question["class"],
+  };
+  return { question, end };
+}
+
+/** dns-packet's record decoder, the one its decode runs per record (not in its typings). */
+const recordCodec = (
+  dnsPacket as unknown as {
+    answer: { decode: ((buf: Buffer, offset: number) => Answer) & { bytes: number } };
+  }
+).answer;
+
+/**
+ * The message as dns-packet's decode gives it, for a one-question message whose question only
+ * miekg reads: the question from unpackQuestion, then `kept` records per section (unpackKept's
+ * counts) by dns-packet's record decoder on this very message, so their own pointers read as
+ * they would in its decode. Undefined when the question or a record cannot be read.
+ */
+export function decodeWithQuestion(
+  buf: Buffer,
+  kept: readonly [number, number, number],
+): DecodedPacket | undefined {
+  const q = unpackQuestion(buf);
+  if (!q) return undefined;
+  // dns-packet's header fields, from the header alone with no records announced.
+  const head = Buffer.from(buf.subarray(0, 12));
+  head.fill(0, 4, 12);
+  const msg = dnsPacket.decode(head);
+  msg.questions = [q.question];
+  const sections: Answer[][] = [[], [], []];
+  let o = q.end;
+  try {
+    for (let s = 0; s < 3; s++)
+      for (let i = 0; i < kept[s]; i++) {
+        sections[s].push(recordCodec.decode(buf, o));
+        o += recordCodec.decode.bytes;
+      }
+  } catch {
+    return undefined;
+  }
+  [msg.answers, msg.authorities, msg.additionals] = sections;
+  return msg;
 }

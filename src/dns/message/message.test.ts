@@ -165,8 +165,12 @@ test("a header with nothing after it is read as a message without a question: SE
   assert.equal(got.reply.id, 0x1234);
   assert.equal(got.reply.flags, 0x0100 | 0x0010 | 2);
   assert.deepEqual(got.reply.questions, []);
-  // One byte more is a body miekg cannot read: FORMERR as before.
-  formerrOf([...header(0x0100, 0, 0, 0), 0]);
+  // One byte more, a zero, is the root name with the message ending after it: a question of type
+  // and class 0 (miekg unpackQuestion). Half a pointer is a body miekg cannot read: FORMERR.
+  const root = accept(Buffer.from([...header(0x0100, 0, 0, 0), 0]));
+  assert.ok(root.action === "accept");
+  assert.deepEqual(root.msg.questions, [{ name: ".", type: "UNKNOWN_0", class: "UNKNOWN_0" }]);
+  formerrOf([...header(0x0100, 0, 0, 0), 0xc0]);
 });
 
 test("short headers and responses are ignored", () => {
@@ -235,4 +239,75 @@ test("echoed options are packed as miekg packs them: EXPIRE 4 bytes, a zero keep
   assert.deepEqual(optionsOf(replyOpt([0, 11, 0, 2, 0, 5])), [[11, [0, 5]]]);
   // A cookie of any length is echoed as it came (hex in, hex out).
   assert.deepEqual(optionsOf(replyOpt([0, 10, 0, 3, 1, 2, 3])), [[10, [1, 2, 3]]]);
+});
+
+// A question cut after its name or its type: miekg's unpackQuestion returns early with the
+// missing fields 0 (msg.go), so CoreDNS sees a question of type 0 and class 0.
+test("a question cut after its name or its type is read with type and class 0 (miekg)", () => {
+  const name = question.slice(0, 17);
+  const cut = accept(Buffer.from([...header(0x0100, 0, 0, 1), ...name]));
+  assert.equal(cut.action, "accept");
+  if (cut.action === "accept") {
+    assert.deepEqual(cut.msg.questions, [{ name: "www.example.org", type: "UNKNOWN_0", class: "UNKNOWN_0" }]);
+    assert.deepEqual([cut.msg.answers, cut.msg.authorities, cut.msg.additionals], [[], [], []]);
+    // The reply echoes it whole: name, then a type and class of 0 (miekg packs both always).
+    const reply = dnsPacket.encode(replyTo(cut.msg, 5));
+    assert.deepEqual([...reply.subarray(12)], [...name, 0, 0, 0, 0]);
+  }
+  const typed = accept(Buffer.from([...header(0x0100, 0, 0, 0), ...name, 0, 28]));
+  assert.equal(typed.action, "accept");
+  if (typed.action === "accept")
+    assert.deepEqual(typed.msg.questions, [{ name: "www.example.org", type: "AAAA", class: "UNKNOWN_0" }]);
+  // Cut inside the type or the class is still a FORMERR, with no question.
+  assert.deepEqual(formerrOf([...header(0x0100, 0, 0, 0), ...name, 0])?.questions, []);
+  assert.deepEqual(formerrOf([...header(0x0100, 0, 0, 0), ...name, 0, 1, 0])?.questions, []);
+});
+
+/** A query asking `nameWire` A IN, then an additional record of private type 65001 holding `rdata`. */
+function withPrivateRecord(nameWire: number[], rdata: number[]): number[] {
+  const record = [0, ...u16(65001), 0, 1, 0, 0, 0, 0, ...u16(rdata.length), ...rdata];
+  return [...header(0x0100, 0, 0, 1), ...nameWire, 0, 1, 0, 1, ...record];
+}
+
+// miekg's UnpackDomainName follows a pointer to any offset in the message (msg.go); dns-packet
+// takes only earlier ones.
+const EXAMPLE_ORG = [7, ...Buffer.from("example"), 3, ...Buffer.from("org"), 0];
+
+test("a question name pointing forward is read by following the pointer (miekg)", () => {
+  // The question is a pointer to the rdata, at 12 + 2 + 4 + 11 = 29.
+  const ahead = accept(Buffer.from(withPrivateRecord([0xc0, 29], EXAMPLE_ORG)));
+  assert.equal(ahead.action, "accept");
+  if (ahead.action === "accept") {
+    assert.deepEqual(ahead.msg.questions, [{ name: "example.org", type: "A", class: "IN" }]);
+    assert.equal(ahead.msg.additionals?.length, 1);
+    assert.equal(ahead.msg.additionals?.[0].type, "UNKNOWN_65001");
+    assert.equal(ahead.msg.flag_rd, true);
+  }
+  // Labels first, then a pointer forward; the odd bytes as dns-packet writes them (unescaped).
+  const tail = [1, 0x2e, 3, ...Buffer.from("Org"), 0];
+  const mixed = accept(Buffer.from(withPrivateRecord([3, ...Buffer.from("www"), 0xc0, 33], tail)));
+  assert.equal(mixed.action, "accept");
+  if (mixed.action === "accept") assert.equal(mixed.msg.questions?.[0].name, "www...Org");
+  // A pointer back from the rdata to the question, as dns-packet would read it: the same message.
+  const back = Buffer.from(withPrivateRecord([...EXAMPLE_ORG], [0xc0, 12]));
+  const viaBack = accept(back);
+  assert.equal(viaBack.action, "accept");
+  if (viaBack.action === "accept") assert.deepStrictEqual(viaBack.msg, dnsPacket.decode(back));
+});
+
+test("a pointer loop, or a name past 255 octets through pointers, is still a FORMERR", () => {
+  // A pointer to itself; and one forward to a pointer back to the question.
+  assert.deepEqual(formerrOf([...header(0x0100, 0, 0, 0), 0xc0, 12, 0, 1, 0, 1])?.questions, []);
+  assert.deepEqual(formerrOf(withPrivateRecord([0xc0, 29], [0xc0, 12]))?.questions, []);
+  // Five labels of 60 behind a pointer: 305 octets, over miekg's 255.
+  const long = Array.from({ length: 5 }, () => [60, ...new Array(60).fill(0x61)]).flat();
+  assert.deepEqual(formerrOf(withPrivateRecord([0xc0, 29], [...long, 0]))?.questions, []);
+});
+
+test("a FORMERR after a question pointing forward echoes that question (miekg serveDNS)", () => {
+  // The name in a private record, then an A record of 3 bytes: Extra fails, the question stands.
+  const bytes = withPrivateRecord([0xc0, 29], EXAMPLE_ORG);
+  bytes[11] = 2;
+  const reply = formerrOf([...bytes, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 3, 10, 0, 0]);
+  assert.deepEqual(reply?.questions, [{ name: "example.org", type: "A", class: "IN" }]);
 });

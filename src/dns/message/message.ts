@@ -10,7 +10,7 @@ import dnsPacket, {
   type PacketOpt,
   type Question,
 } from "dns-packet";
-import { decodeQuery, unpackKept } from "./decode.ts";
+import { decodeQuery, decodeWithQuestion, unpackKept, unpackQuestion } from "./decode.ts";
 
 export const Flag = {
   QR: 0x8000,
@@ -222,7 +222,9 @@ export function accept(buf: Buffer): Accept {
 
 /**
  * A message off the fast path: undefined where miekg's unpack fails or dns-packet cannot decode
- * it; records miekg does not read (a count larger than the message) are left out.
+ * it; records miekg does not read (a count larger than the message) are left out. A question
+ * dns-packet cannot read but miekg can (a pointer forward, a question cut after its name or
+ * type) is read the miekg way.
  */
 function decodeOther(buf: Buffer): DecodedPacket | undefined {
   const kept = unpackKept(buf);
@@ -241,20 +243,13 @@ function decodeOther(buf: Buffer): DecodedPacket | undefined {
   try {
     return dnsPacket.decode(src);
   } catch {
-    return undefined;
+    return decodeWithQuestion(buf, kept);
   }
 }
 
-/** The question alone, when miekg reads it whole (its FORMERR reply keeps it). */
+/** The question, when miekg reads it (its FORMERR reply keeps it). */
 function questionOf(buf: Buffer): Question | undefined {
-  const head = Buffer.from(buf);
-  head.fill(0, 6, 12);
-  if (unpackKept(head) === undefined) return undefined;
-  try {
-    return dnsPacket.decode(head).questions?.[0];
-  } catch {
-    return undefined;
-  }
+  return unpackQuestion(buf)?.question;
 }
 
 function formerr(buf: Buffer, q?: Question): Accept {
