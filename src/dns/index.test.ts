@@ -4,19 +4,30 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
+import net from "node:net";
 import { test } from "node:test";
 import { makeLogger, startDNS } from "./index.ts";
 import { replyTo } from "./message/message.ts";
 import { dig } from "./testing/dig.ts";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+/**
+ * A port free for UDP and for TCP alike: the server binds both, and a UDP-only check once handed
+ * out a port that a parallel test's outgoing TCP connection held (EADDRINUSE on listen).
+ */
+async function freePort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
     const s = dgram.createSocket("udp4");
-    s.bind(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
+    const p = await new Promise<number>((resolve) => s.bind(0, "127.0.0.1", () => resolve(s.address().port)));
+    const tcp = net.createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      tcp.once("error", () => resolve(false));
+      tcp.listen(p, "127.0.0.1", () => resolve(true));
     });
-  });
+    if (ok) await new Promise((r) => tcp.close(r));
+    await new Promise((r) => s.close(() => r(undefined)));
+    if (ok) return p;
+  }
+  throw new Error("no port free for both UDP and TCP after 20 tries");
 }
 
 function canBind(port: number): Promise<boolean> {
