@@ -4,31 +4,11 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import net from "node:net";
 import { test } from "node:test";
 import { makeLogger, startDNS } from "./index.ts";
 import { replyTo } from "./message/message.ts";
+import { freeDnsPort } from "./plugins/health/testing.ts";
 import { dig } from "./testing/dig.ts";
-
-/**
- * A port free for UDP and for TCP alike: the server binds both, and a UDP-only check once handed
- * out a port that a parallel test's outgoing TCP connection held (EADDRINUSE on listen).
- */
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const s = dgram.createSocket("udp4");
-    const p = await new Promise<number>((resolve) => s.bind(0, "127.0.0.1", () => resolve(s.address().port)));
-    const tcp = net.createServer();
-    const ok = await new Promise<boolean>((resolve) => {
-      tcp.once("error", () => resolve(false));
-      tcp.listen(p, "127.0.0.1", () => resolve(true));
-    });
-    if (ok) await new Promise((r) => tcp.close(r));
-    await new Promise((r) => s.close(() => r(undefined)));
-    if (ok) return p;
-  }
-  throw new Error("no port free for both UDP and TCP after 20 tries");
-}
 
 function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -41,7 +21,7 @@ function canBind(port: number): Promise<boolean> {
 const quiet = { defaultHost: "127.0.0.1", log: () => {} };
 
 test("an unknown directive is an error with its line, and nothing is served", async () => {
-  const port = await freePort();
+  const port = await freeDnsPort();
   await assert.rejects(startDNS({ ...quiet, corefile: `.:${port} {\n  whoami\n  foo\n}\n` }), {
     message: "Corefile:3 - Error during parsing: Unknown directive 'foo'",
   });
@@ -65,7 +45,7 @@ test("a bad option is the plugin's error with its line (plugin.Error)", async ()
 });
 
 test("the same zone twice on one port is an error (CoreDNS's words)", async () => {
-  const port = await freePort();
+  const port = await freeDnsPort();
   await assert.rejects(
     startDNS({
       ...quiet,
@@ -76,7 +56,7 @@ test("the same zone twice on one port is an error (CoreDNS's words)", async () =
 });
 
 test("several zones and ports; the most specific zone wins", async () => {
-  const [p1, p2] = [await freePort(), await freePort()];
+  const [p1, p2] = [await freeDnsPort(), await freeDnsPort()];
   const lines: string[] = [];
   const dns = await startDNS({
     ...quiet,
@@ -103,7 +83,7 @@ test("several zones and ports; the most specific zone wins", async () => {
 });
 
 test("reload swaps configs on the same port; a broken Corefile keeps the old one", async () => {
-  const port = await freePort();
+  const port = await freeDnsPort();
   const dns = await startDNS({ ...quiet, corefile: `example.org:${port} {\n whoami\n}\n` });
   try {
     assert.match(await dig(port, "example.org", "A"), /status: NOERROR/);
@@ -117,7 +97,7 @@ test("reload swaps configs on the same port; a broken Corefile keeps the old one
     assert.match(await dig(port, "example.net", "A"), /status: NOERROR/);
     assert.match(await dig(port, "example.org", "A"), /status: REFUSED/);
     // Moving to another port binds the new one and frees the old.
-    const other = await freePort();
+    const other = await freeDnsPort();
     await dns.reload(`example.net:${other} {\n whoami\n}\n`);
     assert.match(await dig(other, "example.net", "A"), /status: NOERROR/);
     assert.ok(await canBind(port));
@@ -127,7 +107,7 @@ test("reload swaps configs on the same port; a broken Corefile keeps the old one
 });
 
 test("a reload whose port is taken fails and the old config keeps serving", async () => {
-  const port = await freePort();
+  const port = await freeDnsPort();
   const blocker = dgram.createSocket("udp4");
   await new Promise<void>((r) => blocker.bind(0, "127.0.0.1", () => r()));
   const taken = blocker.address().port;
@@ -142,7 +122,7 @@ test("a reload whose port is taken fails and the old config keeps serving", asyn
 });
 
 test("stop() via the abort signal frees the ports", async () => {
-  const port = await freePort();
+  const port = await freeDnsPort();
   const ac = new AbortController();
   const dns = await startDNS({ ...quiet, corefile: `.:${port} {\n whoami\n}\n`, signal: ac.signal });
   assert.equal(await canBind(port), false);

@@ -221,30 +221,15 @@ export function accept(buf: Buffer): Accept {
 }
 
 /**
- * A message off the fast path: undefined where miekg's unpack fails or dns-packet cannot decode
- * it; records miekg does not read (a count larger than the message) are left out. A question
- * dns-packet cannot read but miekg can (a pointer forward, a question cut after its name or
- * type) is read the miekg way.
+ * A message off the fast path: the question read the miekg way (a pointer forward, a question
+ * cut after its name or type), then the records miekg reads (a count larger than the message
+ * keeps those before the end), by dns-packet's record decoder; undefined where miekg's unpack
+ * fails or dns-packet cannot read a record. Where dns-packet decodes the whole message, the
+ * result is its decode (decode.test.ts, the differential test).
  */
 function decodeOther(buf: Buffer): DecodedPacket | undefined {
   const kept = unpackKept(buf);
-  if (!kept) return undefined;
-  let src = buf;
-  if (
-    kept[0] !== buf.readUInt16BE(6) ||
-    kept[1] !== buf.readUInt16BE(8) ||
-    kept[2] !== buf.readUInt16BE(10)
-  ) {
-    src = Buffer.from(buf);
-    src.writeUInt16BE(kept[0], 6);
-    src.writeUInt16BE(kept[1], 8);
-    src.writeUInt16BE(kept[2], 10);
-  }
-  try {
-    return dnsPacket.decode(src);
-  } catch {
-    return decodeWithQuestion(buf, kept);
-  }
+  return kept && decodeWithQuestion(buf, kept);
 }
 
 /** The question, when miekg reads it (its FORMERR reply keeps it). */

@@ -9,8 +9,8 @@ import { test } from "node:test";
 import dnsPacket from "dns-packet";
 import { Registry } from "prom-client";
 import type { Handler, Remote, Request } from "../plugin.ts";
-import { Metrics, ServerMetrics } from "./metrics.ts";
-import { DnsServer } from "./server.ts";
+import { chainServer } from "../testing/server.ts";
+import type { DnsServer } from "./server.ts";
 
 const REMOTE: Remote = { address: "127.0.0.1", port: 5300, family: "IPv4" };
 
@@ -26,16 +26,6 @@ function recording(seen: Request[]): Handler {
   };
 }
 
-function serverWith(chain: Handler, classChaos: boolean, registry = new Registry()): DnsServer {
-  return new DnsServer({
-    addr: "dns://:53",
-    zones: new Map([[".", { zone: ".", chain, metrics: true }]]),
-    classChaos,
-    metrics: new ServerMetrics(new Metrics(registry)),
-    log: { debug() {}, info() {}, warn() {}, error() {} },
-  });
-}
-
 /** The one reply `s` sends to `bytes`. */
 async function ask(s: DnsServer, bytes: number[]): Promise<Buffer> {
   const sent: Buffer[] = [];
@@ -47,6 +37,12 @@ async function ask(s: DnsServer, bytes: number[]): Promise<Buffer> {
 const HEADER = [0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
 const NAME = [7, ...Buffer.from("example"), 3, ...Buffer.from("org"), 0];
 
+/** A query whose name is a pointer to 29: the rdata, `rdata`, of an additional record (type 65001). */
+function pointingForward(rdata: number[]): number[] {
+  const extra = [0, 0xfd, 0xe9, 0, 1, 0, 0, 0, 0, 0, rdata.length, ...rdata];
+  return [...HEADER.slice(0, 11), 1, 0xc0, 29, 0, 1, 0, 1, ...extra];
+}
+
 function droppedRefused(text: string): number {
   const m = /^coredns_dns_responses_total\{[^}]*zone="dropped"[^}]*rcode="REFUSED"[^}]*\} (\d+)/m.exec(text);
   return Number(m?.[1] ?? 0);
@@ -55,7 +51,7 @@ function droppedRefused(text: string): number {
 test("a question cut after its name is REFUSED with the question echoed, type and class 0", async () => {
   const seen: Request[] = [];
   const registry = new Registry();
-  const s = serverWith(recording(seen), false, registry);
+  const s = chainServer(recording(seen), { registry });
   const reply = await ask(s, [...HEADER, ...NAME]);
   // miekg's SetRcode(r, REFUSED): id, RD, QR; the question packs its name, Qtype 0 and Qclass 0.
   assert.deepEqual([...reply], [0xab, 0xcd, 0x81, 0x05, 0, 1, 0, 0, 0, 0, 0, 0, ...NAME, 0, 0, 0, 0]);
@@ -72,7 +68,7 @@ test("a question cut after its name is REFUSED with the question echoed, type an
 
 test("with classChaos a cut question goes down the chain as type 0, class 0", async () => {
   const seen: Request[] = [];
-  const reply = await ask(serverWith(recording(seen), true), [...HEADER, ...NAME]);
+  const reply = await ask(chainServer(recording(seen), { classChaos: true }), [...HEADER, ...NAME]);
   assert.equal(seen.length, 1);
   assert.equal(seen[0].name, "example.org.");
   assert.equal(seen[0].qtype, "UNKNOWN_0");
@@ -83,38 +79,15 @@ test("with classChaos a cut question goes down the chain as type 0, class 0", as
 
 test("a question name pointing forward is answered, not FORMERR", async () => {
   const seen: Request[] = [];
-  const s = serverWith(recording(seen), false);
+  const s = chainServer(recording(seen));
   // Question: a pointer to 29, the rdata of an additional record of private type 65001.
-  const extra = [0, 0xfd, 0xe9, 0, 1, 0, 0, 0, 0, 0, NAME.length, ...NAME];
-  const bytes = [...HEADER.slice(0, 11), 1, 0xc0, 29, 0, 1, 0, 1, ...extra];
+  const bytes = pointingForward(NAME);
   const reply = dnsPacket.decode(await ask(s, bytes));
   assert.equal((reply.flags ?? 0) & 0xf, 0);
   assert.deepEqual(reply.questions, [{ name: "example.org", type: "A", class: "IN" }]);
   assert.equal(seen[0].lname, "example.org.");
   // A pointer loop (forward to a pointer back to the question) is still a FORMERR.
-  const loop = [
-    ...HEADER.slice(0, 11),
-    1,
-    0xc0,
-    29,
-    0,
-    1,
-    0,
-    1,
-    0,
-    0xfd,
-    0xe9,
-    0,
-    1,
-    0,
-    0,
-    0,
-    0,
-    0,
-    2,
-    0xc0,
-    12,
-  ];
+  const loop = pointingForward([0xc0, 12]);
   const formerr = await ask(s, loop);
   assert.equal(formerr[3] & 0xf, 1);
   assert.equal(seen.length, 1);

@@ -16,6 +16,7 @@ import {
   sizeAndDo,
 } from "../message/message.ts";
 import { EncodeError, encodeMessage, MAX_MSG_SIZE, MIN_MSG_SIZE } from "../message/wire.ts";
+import { inZone } from "../names.ts";
 import {
   type CachedReply,
   type Handler,
@@ -371,7 +372,7 @@ export class DnsServer {
       // A handful of zones: test each as a suffix, longest first (no substring per label).
       let ds: ZoneHandler | undefined;
       for (const [zone, zh] of few) {
-        if (!isSuffixZone(lname, zone)) continue;
+        if (!inZone(lname, zone)) continue;
         if (qtype !== "DS") return zh;
         ds = zh;
       }
@@ -534,10 +535,4 @@ export function tracked(name: string, h: Handler): Handler {
       return h.serveDNS(req, w, signal);
     },
   };
-}
-
-/** `zone` (lower case, with the final dot, not ".") is `lname` or a parent of it. */
-function isSuffixZone(lname: string, zone: string): boolean {
-  const at = lname.length - zone.length;
-  return at >= 0 && lname.endsWith(zone) && (at === 0 || lname.charCodeAt(at - 1) === 46);
 }

@@ -7,24 +7,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import dnsPacket from "dns-packet";
-import { Registry } from "prom-client";
-import { type Handler, PluginError, type Remote } from "../plugin.ts";
+import { PluginError, type Remote } from "../plugin.ts";
 import { encodeQuery } from "../testing/dig.ts";
 import { answering } from "../testing/fake.ts";
-import { Metrics, ServerMetrics } from "./metrics.ts";
-import { DnsServer } from "./server.ts";
+import { chainServer } from "../testing/server.ts";
+import type { DnsServer } from "./server.ts";
 
 const REMOTE: Remote = { address: "127.0.0.1", port: 5300, family: "IPv4" };
-
-function serverWith(chain: Handler, errors: string[] = []): DnsServer {
-  return new DnsServer({
-    addr: "dns://:53",
-    zones: new Map([[".", { zone: ".", chain, metrics: true }]]),
-    classChaos: false,
-    metrics: new ServerMetrics(new Metrics(new Registry())),
-    log: { debug() {}, info() {}, warn() {}, error: (m) => errors.push(m) },
-  });
-}
 
 function ask(s: DnsServer): { sent: Buffer[]; r: void | Promise<void> } {
   const sent: Buffer[] = [];
@@ -35,7 +24,7 @@ function ask(s: DnsServer): { sent: Buffer[]; r: void | Promise<void> } {
 const rcode = (b: Buffer | undefined) => (b ? (dnsPacket.decode(b).flags ?? 0) & 0xf : -1);
 
 test("a chain that answers without waiting: the reply is sent before handle() returns", () => {
-  const s = serverWith(answering(0, { answers: 1, sync: true }));
+  const s = chainServer(answering(0, { answers: 1, sync: true }));
   const { sent, r } = ask(s);
   assert.equal(r, undefined, "no promise");
   assert.equal(sent.length, 1);
@@ -44,7 +33,7 @@ test("a chain that answers without waiting: the reply is sent before handle() re
 });
 
 test("a chain that waits: handle() returns a promise, the reply comes when it settles", async () => {
-  const s = serverWith(answering(0, { answers: 1 }));
+  const s = chainServer(answering(0, { answers: 1 }));
   const { sent, r } = ask(s);
   assert.ok(r instanceof Promise);
   assert.equal(sent.length, 0);
@@ -55,18 +44,18 @@ test("a chain that waits: handle() returns a promise, the reply comes when it se
 });
 
 test("a synchronous PluginError is its rcode; any other throw is SERVFAIL, logged", () => {
-  const refused = ask(serverWith(answering(0, { throws: new PluginError(5, "no"), sync: true })));
+  const refused = ask(chainServer(answering(0, { throws: new PluginError(5, "no"), sync: true })));
   assert.equal(refused.r, undefined);
   assert.equal(rcode(refused.sent[0]), 5);
   const errors: string[] = [];
-  const boom = ask(serverWith(answering(0, { throws: new Error("boom"), sync: true }), errors));
+  const boom = ask(chainServer(answering(0, { throws: new Error("boom"), sync: true }), { errors }));
   assert.equal(rcode(boom.sent[0]), 2);
   assert.match(errors.join("\n"), /Recovered from panic.*boom/s);
 });
 
 test("a rejected chain is SERVFAIL, logged, and nothing stays in flight", async () => {
   const errors: string[] = [];
-  const s = serverWith(answering(0, { throws: new Error("late boom") }), errors);
+  const s = chainServer(answering(0, { throws: new Error("late boom") }), { errors });
   const { sent, r } = ask(s);
   await r;
   assert.equal(rcode(sent[0]), 2);

@@ -394,6 +394,8 @@ test("invalidate matches whole labels, the same for a few names and for many", a
   const root = await fill();
   assert.equal(root.invalidate(["."]), 5, "the root covers every denial");
   assert.equal(root.pcache.size, 1);
+  const rootAmongMany = await fill();
+  assert.equal(rootAmongMany.invalidate([...filler, "."]), 5, "the root among many names too");
 });
 
 test("a denial fetched across an invalidation is not stored", async () => {

@@ -5,7 +5,7 @@
  */
 import type { Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
-import { lowersTo, matchZone } from "../../names.ts";
+import { fqdnLower, lowersTo, matchZone } from "../../names.ts";
 import {
   type CachedReply,
   type Handler,
@@ -111,10 +111,9 @@ export class Cache {
   invalidate(names: readonly string[]): number {
     if (names.length === 0) return 0;
     this.epoch++;
-    const targets = [...new Set(names.map((n) => (n.endsWith(".") ? n : `${n}.`).toLowerCase()))];
-    if (targets.includes(".")) return this.ncache.deleteNames(() => true);
+    const targets = [...new Set(names.map(fqdnLower))];
     return this.ncache.deleteNames(
-      targets.length <= FEW_NAMES ? underAny(targets) : underSet(new Set(targets)),
+      targets.length <= FEW_NAMES ? (lname) => matchZone(targets, lname) !== "" : underSet(new Set(targets)),
     );
   }
 
@@ -224,33 +223,21 @@ function storedAt(now: number): number {
 }
 
 /**
- * Up to this many announced names are matched by suffix, one comparison per name and entry;
- * more (a namespace's worth, a resync) by walking each entry's parents through a Set. A Service
- * event announces two or three names, and a full denial cache holds about 10,000 entries: the
- * walk sliced every one of them label by label, 15 ms per event at that size, which the
- * change-to-answer latency waited for.
+ * Up to this many announced names are matched as zones (matchZone: one suffix comparison per
+ * name and entry); more (a namespace's worth, a resync) by walking each entry's parents through
+ * a Set. A Service event announces two or three names, and a full denial cache holds about
+ * 10,000 entries: the walk sliced every one of them label by label, 15 ms per event at that
+ * size, which the change-to-answer latency waited for.
  */
 const FEW_NAMES = 8;
 
-/** `lname` is `t` or a name under it (both lowercase, fully qualified, `t` not the root). */
-function isUnder(lname: string, t: string): boolean {
-  const at = lname.length - t.length;
-  return at >= 0 && lname.endsWith(t) && (at === 0 || lname.charCodeAt(at - 1) === 46);
-}
-
-function underAny(targets: readonly string[]): (lname: string) => boolean {
-  return (lname) => {
-    for (let i = 0; i < targets.length; i++) if (isUnder(lname, targets[i])) return true;
-    return false;
-  };
-}
-
+/** Whether a name or one of its parents is in `set` (the root included). */
 function underSet(set: ReadonlySet<string>): (lname: string) => boolean {
   return (lname) => {
     for (let at = 0; ; ) {
       if (set.has(at === 0 ? lname : lname.slice(at))) return true;
       const dot = lname.indexOf(".", at);
-      if (dot < 0 || dot === lname.length - 1) return false;
+      if (dot < 0 || dot === lname.length - 1) return set.has(".");
       at = dot + 1;
     }
   };
