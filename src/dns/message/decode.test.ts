@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import dnsPacket from "dns-packet";
-import { decodeQuery, decodeWithQuestion, unpackKept, unpackQuestion } from "./decode.ts";
+import dnsPacket, { type Answer } from "dns-packet";
+import { decodeQuery, decodeRecordsInto, decodeWithQuestion, unpackKept, unpackQuestion } from "./decode.ts";
+import { encodeRecords } from "./wire.ts";
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -353,4 +354,72 @@ test("decodeWithQuestion: records after a question only miekg reads are dns-pack
   assert.equal(msg.additionals?.[0].type, "OPT");
   // A record dns-packet cannot read (here one past the end) makes the message unreadable.
   assert.equal(decodeWithQuestion(buf, [1, 0, 2]), undefined);
+});
+
+test("records the cache keeps read back as dns-packet reads them, names fully qualified", () => {
+  const names = [
+    "svc.ns.svc.cluster.local.",
+    "A-b.example",
+    ".",
+    "x",
+    "caf\u00e9.example.",
+    "sp ace.example.",
+    "a\\.b.example.",
+  ];
+  const kinds = (n: string, m: string): Answer[] => [
+    { name: n, type: "A", ttl: 30, data: "10.96.0.1" },
+    { name: n, type: "A", class: "CH", ttl: 30, data: "10.96.0.2" },
+    { name: n, type: "AAAA", ttl: 30, data: "fd00::1" },
+    { name: n, type: "CNAME", ttl: 30, data: m },
+    { name: n, type: "PTR", ttl: 30, data: m },
+    { name: n, type: "NS", ttl: 30, data: m },
+    { name: n, type: "SRV", ttl: 30, data: { priority: 1, weight: 2, port: 3, target: m } },
+    {
+      name: n,
+      type: "SOA",
+      ttl: 30,
+      data: { mname: m, rname: m, serial: 4, refresh: 5, retry: 6, expire: 7, minimum: 8 },
+    },
+    { name: n, type: "TXT", ttl: 30, data: "1.1.0" },
+    { name: n, type: "MX", ttl: 30, data: { preference: 10, exchange: m } },
+  ];
+  const fq = (x: string) => (x.endsWith(".") ? x : `${x}.`);
+  const codec = (
+    dnsPacket as unknown as { answer: { decode: ((b: Buffer, o: number) => Answer) & { bytes: number } } }
+  ).answer;
+  let plain = 0;
+  for (const n of names)
+    for (const m of names) {
+      const rrs = kinds(n, m);
+      const { bytes, counts } = encodeRecords([rrs]);
+      assert.equal(counts[0], rrs.length);
+      const buf = Buffer.from(bytes);
+      const got: Answer[] = [];
+      assert.equal(decodeRecordsInto(buf, 0, rrs.length, got), buf.length);
+      let o = 0;
+      for (const r of got) {
+        const want = codec.decode(buf, o) as Answer & { name: string; data: unknown };
+        o += codec.decode.bytes;
+        const g = r as Answer & { name: string; data: unknown };
+        // The fast path writes the final dot, which dns-packet leaves off.
+        if (g.name !== "." && g.name.endsWith(".")) plain++;
+        const norm = (x: Answer & { name: string; data: unknown }) => {
+          const data = x.data;
+          const d =
+            typeof data === "string" && ["CNAME", "PTR", "NS"].includes(x.type)
+              ? fq(data)
+              : data && typeof data === "object" && !Buffer.isBuffer(data) && !Array.isArray(data)
+                ? Object.fromEntries(
+                    Object.entries(data).map(([k, v]) => [
+                      k,
+                      ["target", "mname", "rname", "exchange"].includes(k) ? fq(String(v)) : v,
+                    ]),
+                  )
+                : data;
+          return { ...x, name: fq(x.name), data: d };
+        };
+        assert.deepEqual(norm(g), norm(want), `${n} ${m} ${r.type}`);
+      }
+    }
+  assert.ok(plain >= 66, `the fast path read the plain ones (${plain})`);
 });

@@ -338,3 +338,119 @@ export function decodeWithQuestion(
   [msg.answers, msg.authorities, msg.additionals] = sections;
   return msg;
 }
+
+/**
+ * `n` records from `offset` of `buf` (as wire.ts encodeRecords writes them: names uncompressed),
+ * appended to `out` in dns-packet's shapes. Returns where they end. The kinds a cluster's
+ * answers are made of (A, CNAME, PTR, NS, SRV, SOA in class IN, with plain ASCII names) are read
+ * here, with their names fully qualified; the rest by dns-packet's decoder.
+ */
+export function decodeRecordsInto(buf: Buffer, offset: number, n: number, out: Answer[]): number {
+  let o = offset;
+  for (let i = 0; i < n; i++) {
+    const r = plainRecord(buf, o);
+    if (r) {
+      out.push(r);
+      o = recordEnd;
+      continue;
+    }
+    out.push(recordCodec.decode(buf, o));
+    o += recordCodec.decode.bytes;
+  }
+  return o;
+}
+
+/** Where the last record plainRecord read ends, and the last name plainName read. */
+let recordEnd = 0;
+let plainEnd = 0;
+
+/** Scratch for one name's text (at most 255 bytes on the wire, so fewer characters). */
+const textBuf = Buffer.allocUnsafe(256);
+
+/**
+ * An uncompressed name of printable ASCII labels (no dot or backslash inside one) as text with
+ * the final dot, ending at plainEnd; undefined for any other name.
+ */
+function plainName(buf: Buffer, o: number): string | undefined {
+  let n = 0;
+  for (let l = buf[o]; l !== 0; l = buf[o]) {
+    if (l > 63 || o + l >= buf.length) return undefined;
+    for (let k = o + 1; k <= o + l; k++) {
+      const c = buf[k];
+      if (c < 0x21 || c > 0x7e || c === 0x2e || c === 0x5c) return undefined;
+      textBuf[n++] = c;
+    }
+    textBuf[n++] = 0x2e;
+    o += l + 1;
+  }
+  plainEnd = o + 1;
+  return n === 0 ? "." : textBuf.toString("latin1", 0, n);
+}
+
+/** One record of a common kind in dns-packet's shape (its names with the final dot), or undefined. */
+function plainRecord(buf: Buffer, o: number): Answer | undefined {
+  const name = plainName(buf, o);
+  if (name === undefined) return undefined;
+  o = plainEnd;
+  if (o + 10 > buf.length || buf.readUInt16BE(o + 2) !== 1) return undefined;
+  const type = buf.readUInt16BE(o);
+  const ttl = buf.readUInt32BE(o + 4);
+  const len = buf.readUInt16BE(o + 8);
+  const d = o + 10;
+  recordEnd = d + len;
+  switch (type) {
+    case 1:
+      if (len !== 4) return undefined;
+      return {
+        name,
+        type: "A",
+        ttl,
+        class: "IN",
+        flush: false,
+        data: `${buf[d]}.${buf[d + 1]}.${buf[d + 2]}.${buf[d + 3]}`,
+      };
+    case 2:
+    case 5:
+    case 12: {
+      const target = plainName(buf, d);
+      if (target === undefined || plainEnd !== recordEnd) return undefined;
+      return {
+        name,
+        type: type === 2 ? "NS" : type === 5 ? "CNAME" : "PTR",
+        ttl,
+        class: "IN",
+        flush: false,
+        data: target,
+      };
+    }
+    case 33: {
+      const target = len > 6 ? plainName(buf, d + 6) : undefined;
+      if (target === undefined || plainEnd !== recordEnd) return undefined;
+      const data = {
+        priority: buf.readUInt16BE(d),
+        weight: buf.readUInt16BE(d + 2),
+        port: buf.readUInt16BE(d + 4),
+        target,
+      };
+      return { name, type: "SRV", ttl, class: "IN", flush: false, data };
+    }
+    case 6: {
+      const mname = plainName(buf, d);
+      const rname = mname === undefined ? undefined : plainName(buf, plainEnd);
+      if (rname === undefined || plainEnd + 20 !== recordEnd) return undefined;
+      const f = plainEnd;
+      const data = {
+        mname: mname as string,
+        rname,
+        serial: buf.readUInt32BE(f),
+        refresh: buf.readUInt32BE(f + 4),
+        retry: buf.readUInt32BE(f + 8),
+        expire: buf.readUInt32BE(f + 12),
+        minimum: buf.readUInt32BE(f + 16),
+      };
+      return { name, type: "SOA", ttl, class: "IN", flush: false, data };
+    }
+    default:
+      return undefined;
+  }
+}

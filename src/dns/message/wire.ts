@@ -39,6 +39,8 @@ const OVERFLOW = new Overflow("message does not fit");
 class Writer {
   offset = 12;
   limit = MAX_MSG_SIZE;
+  /** Names are compressed (off for the cache's stored records, which are read one by one). */
+  compress = true;
   readonly buf = scratch;
   private readonly dict = new Dictionary();
   private readonly labels = new Labels();
@@ -54,6 +56,7 @@ class Writer {
   reset(limit: number): this {
     this.offset = 12;
     this.limit = limit;
+    this.compress = true;
     this.dict.clear();
     this.recentAt.fill(-1);
     return this;
@@ -75,9 +78,10 @@ class Writer {
       this.byte(0);
       return;
     }
+    if (!this.compress && this.plain(n, to)) return;
     for (let k = 0; k < 4; k++) {
       const at = this.recentAt[k];
-      if (at >= 0 && this.recent[k] === n) {
+      if (at >= 0 && this.recent[k] === n && this.compress) {
         this.u16(0xc000 | at);
         return;
       }
@@ -89,7 +93,7 @@ class Writer {
     // Labels from the left: split numbered them from the right.
     for (let i = count - 1; i >= 0; i--) {
       const from = start[i];
-      const ptr = this.dict.find(n, from, to, hash[i]);
+      const ptr = this.compress ? this.dict.find(n, from, to, hash[i]) : -1;
       if (ptr >= 0) {
         // The whole name counts, the suffix pointed at too (miekg/dns ErrLongDomain): labels
         // written out before a pointer to a long suffix made names no decoder would take.
@@ -101,7 +105,12 @@ class Writer {
         this.u16(0xc000 | ptr);
         return;
       }
-      if (this.offset < 0x3fff && this.dict.add(n, from, to, hash[i], this.offset) && i === count - 1) {
+      if (
+        this.compress &&
+        this.offset < 0x3fff &&
+        this.dict.add(n, from, to, hash[i], this.offset) &&
+        i === count - 1
+      ) {
         this.remember(n, this.offset);
       }
       const end = i > 0 ? start[i - 1] - 1 : to;
@@ -126,6 +135,38 @@ class Writer {
       }
     }
     this.byte(0);
+  }
+
+  /**
+   * An ASCII name n[0, to) written label by label without compression, in one pass; false (and
+   * nothing written) for anything the general path must judge: a label empty or over 63 bytes,
+   * a name over 255, a byte outside ASCII, an escape.
+   */
+  private plain(n: string, to: number): boolean {
+    if (to + 2 > 255) return false;
+    this.room(to + 2);
+    const buf = this.buf;
+    const start = this.offset;
+    let len = start;
+    let o = start + 1;
+    for (let i = 0; i < to; i++) {
+      const c = n.charCodeAt(i);
+      if (c === DOT) {
+        const l = o - len - 1;
+        if (l === 0 || l > 63) return false;
+        buf[len] = l;
+        len = o++;
+        continue;
+      }
+      if (c > 0x7f || c === 0x5c) return false;
+      buf[o++] = c;
+    }
+    const l = o - len - 1;
+    if (l === 0 || l > 63) return false;
+    buf[len] = l;
+    buf[o++] = 0;
+    this.offset = o;
+    return true;
   }
 
   /** Check one label of `n` (its byte length, the name's length so far) and make room for it. */
@@ -413,6 +454,38 @@ export function encodeMessage(msg: Packet, size: number = MAX_MSG_SIZE): Encoded
   const out = tryEncode(msg, flags, questions, kept[0], kept[1], kept[2], MAX_MSG_SIZE);
   if (!out) throw new EncodeError("truncated message does not fit in 65535 bytes");
   return { buf: out, truncated: dropped };
+}
+
+/**
+ * The records of `sections` but OPT, one after another with no name compressed, written from
+ * offset 0 of a scratch buffer: the form the cache keeps a reply's records in (each record reads
+ * alone, wherever its bytes are copied). Returns a view valid until the next encode, and how
+ * many records each section gave. Throws EncodeError for a record that cannot be written.
+ */
+export function encodeRecords(sections: ReadonlyArray<readonly Answer[] | undefined>): {
+  bytes: Buffer;
+  counts: number[];
+} {
+  const w = writer.reset(MAX_MSG_SIZE);
+  w.compress = false;
+  w.offset = 0;
+  const counts: number[] = [];
+  try {
+    for (const rrs of sections) {
+      let n = 0;
+      if (rrs)
+        for (let i = 0; i < rrs.length; i++) {
+          if (rrs[i].type === "OPT") continue;
+          w.rr(rrs[i]);
+          n++;
+        }
+      counts.push(n);
+    }
+  } catch (err) {
+    if (err instanceof Overflow) throw new EncodeError("records do not fit in 65535 bytes");
+    throw err;
+  }
+  return { bytes: scratch.subarray(0, w.offset), counts };
 }
 
 function tryEncode(

@@ -5,6 +5,7 @@
  */
 import type { Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
+import { EncodeError } from "../../message/wire.ts";
 import { fqdnLower, lowersTo, matchZone } from "../../names.ts";
 import {
   type CachedReply,
@@ -22,7 +23,7 @@ import { trackedPlugin, trackPlugin, WrappedWriter } from "../../response/wrappe
 import { Item } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
 import { examine, minimalTTLOf, ReplyFacts, setTTL } from "./reply.ts";
-import { type Entries, pick, Store, type SubKey } from "./store.ts";
+import { Store, type SubKey } from "./store.ts";
 
 export interface CacheConfig {
   /** Zones cached (lowercase, fully qualified). */
@@ -94,10 +95,8 @@ export class Cache {
   now: () => number = () => performance.now();
 
   constructor(readonly cfg: CacheConfig) {
-    // One map of names for both: a query looks its name up once.
-    const names = new Map<string, Entries<Item>>();
-    this.pcache = new Store(cfg.pcap, names, false);
-    this.ncache = new Store(cfg.ncap, names, true);
+    this.pcache = new Store(cfg.pcap, false);
+    this.ncache = new Store(cfg.ncap, true);
   }
 
   plugin(): Plugin {
@@ -121,32 +120,41 @@ export class Cache {
   lookup(lname: string, key: SubKey, now: number): Item | undefined {
     const c = this.counts;
     c.requests++;
-    const v = this.pcache.names.get(lname);
-    const n = pick(v, key, true);
-    if (n && this.usable(n, now)) {
+    const neg = this.ncache;
+    const pos = this.pcache;
+    const n = neg.find(lname, key);
+    if (n >= 0 && this.usable(neg, n, now)) {
       // A cached SERVFAIL does not shadow a good answer still in the success cache.
-      if (n.rcode === 2) {
-        const p = pick(v, key, false);
-        if (p && this.usable(p, now)) {
+      if ((neg.meta[n] & 0xf) === 2) {
+        const p = pos.find(lname, key);
+        if (p >= 0 && this.usable(pos, p, now)) {
           c.hitsSuccess++;
-          return p;
+          return new Item(pos, p);
         }
       }
       c.hitsDenial++;
-      return n;
+      return new Item(neg, n);
     }
-    const p = pick(v, key, false);
-    if (p && this.usable(p, now)) {
+    const p = pos.find(lname, key);
+    if (p >= 0 && this.usable(pos, p, now)) {
       c.hitsSuccess++;
-      return p;
+      return new Item(pos, p);
     }
     c.misses++;
-    this.missVersion = n === undefined ? this.ncache.version : -1;
+    this.missVersion = n < 0 ? neg.version : -1;
     return undefined;
   }
 
-  private usable(i: Item, now: number): boolean {
-    const ttl = i.ttl(now);
+  /** The entry for the key, denial first, usable or not (a refresh's successor). */
+  entry(lname: string, key: SubKey): Item | undefined {
+    const n = this.ncache.find(lname, key);
+    if (n >= 0) return new Item(this.ncache, n);
+    const p = this.pcache.find(lname, key);
+    return p >= 0 ? new Item(this.pcache, p) : undefined;
+  }
+
+  private usable(s: Store, id: number, now: number): boolean {
+    const ttl = s.origTTL[id] - Math.trunc((now - s.stored[id]) / 1000);
     return ttl > 0 || (this.cfg.staleUpToMs > 0 && -ttl < Math.trunc(this.cfg.staleUpToMs / 1000));
   }
 
@@ -169,12 +177,13 @@ export class Cache {
       case "NOERROR":
       case "DELEGATION": {
         if (matchZone(this.cfg.pexcept, qname) !== "") return undefined;
-        const i = new Item(m, lname, ttl, storedAt(this.now()));
-        if (this.pcache.add(lname, key, i)) this.counts.evictSuccess++;
+        const id = keep(() => this.pcache.add(lname, key, m, ttl, storedAt(this.now())));
+        if (id < 0) return undefined;
+        if (this.pcache.lastEvicted) this.counts.evictSuccess++;
         // The newest state of this key is positive: a denial under it is outdated (none was
         // there at lookup and none was added since: nothing to look for).
         if (refresh || negVersion < 0 || negVersion !== this.ncache.version) this.ncache.delete(lname, key);
-        return i;
+        return new Item(this.pcache, id);
       }
       case "NXDOMAIN":
       case "NODATA":
@@ -182,9 +191,10 @@ export class Cache {
         if (matchZone(this.cfg.nexcept, qname) !== "") return undefined;
         // The name became positive while this denial was on its way: do not keep it.
         if (epoch !== this.epoch) return undefined;
-        const i = new Item(m, lname, ttl, storedAt(this.now()), true);
-        if (this.ncache.add(lname, key, i)) this.counts.evictDenial++;
-        return i;
+        const id = keep(() => this.ncache.add(lname, key, m, ttl, storedAt(this.now())));
+        if (id < 0) return undefined;
+        if (this.ncache.lastEvicted) this.counts.evictDenial++;
+        return new Item(this.ncache, id);
       }
       default:
         return undefined;
@@ -211,6 +221,19 @@ export class Cache {
     i.touch(c.prefetchWindowMs, now);
     const threshold = Math.ceil((c.percentage / 100) * i.origTTL);
     return i.hits >= c.prefetch && i.ttl(now) <= threshold;
+  }
+}
+
+/**
+ * A store's add, or -1 when the reply's records cannot be written: the server cannot send such a
+ * reply either (it answers SERVFAIL), so there is nothing worth keeping.
+ */
+function keep(add: () => number): number {
+  try {
+    return add();
+  } catch (err) {
+    if (err instanceof EncodeError) return -1;
+    throw err;
   }
 }
 
@@ -290,6 +313,8 @@ class CacheHandler implements Handler {
       this.tryRefresh(i, req, key, wantAD, true, signal);
       return this.serveStale(i, req, w, wantAD);
     }
+    // The entry may go while upstream is asked: its records are read now.
+    i.pin();
     return this.verify(i, req, key, w, wantAD, signal).then((served) =>
       served !== undefined ? served : this.serveStale(i, req, w, wantAD),
     );
@@ -358,6 +383,8 @@ class CacheHandler implements Handler {
     const recheck = stale ? c.cfg.staleRecheckMs : 0;
     const now = c.now();
     if (!beginRefresh(i, now, recheck)) return;
+    // The refresh may replace the entry before this hit's reply is made from it.
+    i.pin();
     c.counts.prefetch++;
     const cw = new CacheWriter(c, undefined, req, key, wantAD, true);
     const w: ResponseWriter = stale ? new VerifyWriter(cw, req) : cw;
@@ -365,7 +392,7 @@ class CacheHandler implements Handler {
       const refreshed = w instanceof VerifyWriter ? w.refreshed : true;
       // Keep the popularity gathered so far on the entry that replaced this one.
       if (refreshed) {
-        const i1 = c.ncache.get(req.lname, key) ?? c.pcache.get(req.lname, key);
+        const i1 = c.entry(req.lname, key);
         if (i1) {
           i1.hits = i.hits;
           i1.last = now;
@@ -499,6 +526,8 @@ class CacheWriter implements ResponseWriter {
     if (ttl > 0 && f.cacheable) {
       if (sameQ && res.questions?.length === 1 && q.type === req.qtype && (q.class ?? "IN") === req.qclass) {
         this.item = c.store(this.key, req.lname, out, t, ttl, this.epoch, this.background, this.negVersion);
+        // A detached verify reads it after waiting, when the entry may be gone.
+        if (this.background) this.item?.pin();
       } else c.counts.drops++;
     }
     // No AD for a client that asked neither for DNSSEC nor for AD (RFC 6840 §5.7-5.8).

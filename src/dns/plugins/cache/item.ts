@@ -1,124 +1,119 @@
 /**
- * A cached reply (plugin/cache/item.go). An entry lives for its TTL (30 s in a kubeadm Corefile)
- * and thousands are alive at once, so it holds as few objects as it can: one array of records,
- * the records themselves as they were written (nobody changes a record once written: every
- * reply made from an entry gets copies with the TTL and owner case it needs), and SOA records
- * shared between the denials that carry the same one.
+ * A cached reply (plugin/cache/item.go) as the cache plugin handles it: a short-lived view of a
+ * Store entry, made per hit. The entry itself is numbers and bytes in its store (store.ts); the
+ * view reads them while the entry lives. A view used after the entry may have gone (a refresh
+ * replacing it, upstream asked first) is pinned: it then answers as the entry was, as the
+ * objects the cache kept used to.
  */
 import type { Answer, Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
 import { lowersTo } from "../../names.ts";
 import type { Request } from "../../plugin.ts";
+import { META_AD, META_RA, type Store } from "./store.ts";
 
-interface RefreshState {
+/** What a view keeps of its entry once pinned: what it reads after the entry is gone. */
+interface Pinned {
+  lname: string;
+  origTTL: number;
+  stored: number;
+  meta: number;
+  records: [Answer[], Answer[], Answer[]];
   hits: number;
   last: number;
   refreshing: boolean;
   retryAfter: number;
+  hitsServed: number;
 }
 
-/** An entry without records shares this one (never handed out: toMsg copies). */
-const NONE: readonly Answer[] = Object.freeze([]);
-
-/** Bits of Item.meta above the 4-bit rcode. */
-const AD = 0x10;
-const RA = 0x20;
-const DENIAL = 0x40;
-
 export class Item {
-  /** rcode | AD | RA | denial: one small integer instead of four fields. */
-  private readonly meta: number;
-  /** Every record but OPT: the answers, then the authorities, then the additionals. */
-  private readonly rrs: readonly Answer[];
-  private readonly nAnswers: number;
-  private readonly nAuthorities: number;
-  /** Out of its store (evicted, replaced, invalidated): reply templates made from it are void. */
-  removed = false;
-  /**
-   * Fresh hits counted towards a reply template (cache.ts TEMPLATE_AFTER_HITS): those of client
-   * queries in blocks that make templates; a hit answered from the template is not counted.
-   */
-  hitsServed = 0;
-  /** The rest of its key and its place in the store's queue: set by the Store. */
-  qtype = "";
-  qclass = "";
-  bits = 0;
-  slot = -1;
-  /** Prefetch and refresh bookkeeping, made on first use: most entries never need it. */
-  private r: RefreshState | undefined = undefined;
+  private readonly gen: number;
+  private pinned: Pinned | undefined = undefined;
 
   constructor(
-    m: Packet,
-    readonly lname: string,
-    readonly origTTL: number,
-    readonly stored: number,
-    /** Stored in the denial cache (which hit counter a template hit goes to). */
-    denial = false,
+    private readonly store: Store,
+    private readonly id: number,
   ) {
-    const flags = m.flags ?? 0;
-    this.meta =
-      (flags & 0xf) |
-      ((flags & Flag.AD) !== 0 ? AD : 0) |
-      ((flags & Flag.RA) !== 0 ? RA : 0) |
-      (denial ? DENIAL : 0);
-    const an = countKept(m.answers);
-    const ns = countKept(m.authorities);
-    const n = an + ns + countKept(m.additionals);
-    this.nAnswers = an;
-    this.nAuthorities = ns;
-    if (n === 0) {
-      this.rrs = NONE;
-      return;
-    }
-    const rrs = new Array<Answer>(n);
-    let j = keepInto(m.answers, rrs, 0);
-    j = keepInto(m.authorities, rrs, j);
-    keepInto(m.additionals, rrs, j);
-    this.rrs = rrs;
+    this.gen = store.gen[id];
   }
 
+  /** Out of its store (evicted, replaced, invalidated): reply templates made from it are void. */
+  get removed(): boolean {
+    return this.store.gen[this.id] !== this.gen;
+  }
+
+  /** The pinned values once the entry is gone; undefined while it lives. */
+  private get gone(): Pinned | undefined {
+    if (!this.removed) return undefined;
+    if (!this.pinned) throw new Error("a cache entry was read after it was dropped, without pin()");
+    return this.pinned;
+  }
+
+  get lname(): string {
+    return this.gone?.lname ?? this.store.lname(this.id);
+  }
+  get origTTL(): number {
+    return this.gone?.origTTL ?? this.store.origTTL[this.id];
+  }
+  get stored(): number {
+    return this.gone?.stored ?? this.store.stored[this.id];
+  }
+  private get meta(): number {
+    return this.gone?.meta ?? this.store.meta[this.id];
+  }
   get rcode(): number {
     return this.meta & 0xf;
   }
   get ad(): boolean {
-    return (this.meta & AD) !== 0;
+    return (this.meta & META_AD) !== 0;
   }
   get ra(): boolean {
-    return (this.meta & RA) !== 0;
+    return (this.meta & META_RA) !== 0;
   }
   get denial(): boolean {
-    return (this.meta & DENIAL) !== 0;
+    return this.store.denial;
+  }
+
+  /**
+   * Fresh hits counted towards a reply template (cache.ts TEMPLATE_AFTER_HITS): those of client
+   * queries in blocks that make templates; a hit answered from the template is not counted.
+   */
+  get hitsServed(): number {
+    return this.gone?.hitsServed ?? this.store.hitsServed[this.id];
+  }
+  set hitsServed(v: number) {
+    if (this.pinned) this.pinned.hitsServed = v;
+    if (!this.removed) this.store.hitsServed[this.id] = Math.min(v, 255);
   }
 
   /** Prefetch popularity (plugin/cache/freq): hits with no gap longer than the window. */
   get hits(): number {
-    return this.r?.hits ?? 0;
+    return this.gone?.hits ?? this.store.hits[this.id];
   }
   set hits(v: number) {
-    this.state().hits = v;
+    if (this.pinned) this.pinned.hits = v;
+    if (!this.removed) this.store.hits[this.id] = v;
   }
   get last(): number {
-    return this.r?.last ?? Number.NEGATIVE_INFINITY;
+    return this.gone?.last ?? this.store.last[this.id];
   }
   set last(v: number) {
-    this.state().last = v;
+    if (this.pinned) this.pinned.last = v;
+    if (!this.removed) this.store.last[this.id] = v;
   }
   /** One refresh in flight at most; after a failed one, none before retryAfter. */
   get refreshing(): boolean {
-    return this.r?.refreshing ?? false;
+    return this.gone?.refreshing ?? this.store.refreshing[this.id] !== 0;
   }
   set refreshing(v: boolean) {
-    this.state().refreshing = v;
+    if (this.pinned) this.pinned.refreshing = v;
+    if (!this.removed) this.store.refreshing[this.id] = v ? 1 : 0;
   }
   get retryAfter(): number {
-    return this.r?.retryAfter ?? 0;
+    return this.gone?.retryAfter ?? this.store.retryAfter[this.id];
   }
   set retryAfter(v: number) {
-    this.state().retryAfter = v;
-  }
-  private state(): RefreshState {
-    this.r ??= { hits: 0, last: Number.NEGATIVE_INFINITY, refreshing: false, retryAfter: 0 };
-    return this.r;
+    if (this.pinned) this.pinned.retryAfter = v;
+    if (!this.removed) this.store.retryAfter[this.id] = v;
   }
 
   /** Seconds left; zero or less once expired (Go truncates the elapsed seconds). */
@@ -134,109 +129,63 @@ export class Item {
   }
 
   /**
+   * Read everything now, for use after the entry may have gone (a refresh may replace it, a
+   * verify waits for upstream): the view then answers as the entry was.
+   */
+  pin(): this {
+    if (this.pinned || this.removed) return this;
+    this.pinned = {
+      lname: this.lname,
+      origTTL: this.origTTL,
+      stored: this.stored,
+      meta: this.meta,
+      records: this.store.records(this.id),
+      hits: this.hits,
+      last: this.last,
+      refreshing: this.refreshing,
+      retryAfter: this.retryAfter,
+      hitsServed: this.hitsServed,
+    };
+    return this;
+  }
+
+  /**
    * The reply to `req` (item.toMsg): the query's id, opcode, RD, CD and question; AA always set
    * (some stubs drop non-authoritative answers); AD only when the client asked for DNSSEC or AD;
-   * every record a copy with `ttl` (the encoder reads it from the record); owner names equal to
-   * the question in the query's case.
+   * every record with `ttl`; owner names equal to the question in the query's case.
    */
   toMsg(req: Request, ttl: number, wantAD: boolean): Packet {
     const rf = req.msg.flags ?? 0;
     const meta = this.meta;
     let flags = Flag.QR | Flag.AA | (rf & (0x7800 | Flag.RD | Flag.CD)) | (meta & 0xf);
-    if ((meta & RA) !== 0) flags |= Flag.RA;
-    if ((meta & AD) !== 0 && wantAD) flags |= Flag.AD;
-    const an = this.nAnswers;
-    const ns = an + this.nAuthorities;
+    if ((meta & META_RA) !== 0) flags |= Flag.RA;
+    if ((meta & META_AD) !== 0 && wantAD) flags |= Flag.AD;
+    // Decoded for this reply alone (or copied from the pinned ones): changed in place.
+    const p = this.pinned;
+    const [an, ns, ar] = p ? copies(p.records) : this.store.records(this.id);
+    const lname = this.lname;
     return {
       id: req.msg.id,
       type: "response",
       flags,
       questions: req.msg.questions,
-      answers: this.copies(0, an, ttl, req.name),
-      authorities: this.copies(an, ns, ttl, req.name),
-      additionals: this.copies(ns, this.rrs.length, ttl, req.name),
+      answers: withTTL(an, ttl, lname, req.name),
+      authorities: withTTL(ns, ttl, lname, req.name),
+      additionals: withTTL(ar, ttl, lname, req.name),
     };
   }
+}
 
-  private copies(from: number, to: number, ttl: number, qname: string): Answer[] {
-    const rrs = this.rrs;
-    const lname = this.lname;
-    const out = new Array<Answer>(to - from);
-    for (let i = from; i < to; i++) out[i - from] = withTTL(rrs[i], ttl, lname, qname);
-    return out;
+function copies(s: [Answer[], Answer[], Answer[]]): [Answer[], Answer[], Answer[]] {
+  return [s[0].map((r) => ({ ...r })), s[1].map((r) => ({ ...r })), s[2].map((r) => ({ ...r }))];
+}
+
+/** Every record gets `ttl`, and its owner in the query's case when it is the question name. */
+function withTTL(rrs: Answer[], ttl: number, lname: string, qname: string): Answer[] {
+  for (let i = 0; i < rrs.length; i++) {
+    const r = rrs[i] as { name: string; ttl?: number };
+    r.ttl = ttl;
+    if (lowersTo(r.name, lname)) r.name = qname;
   }
-}
-
-type Fields = { name: string; type: string; class?: string; ttl?: number; flush?: boolean; data?: unknown };
-
-/**
- * A copy of `r` with `ttl`, its owner in the query's case when it is the question name. Built
- * as a literal, not a spread: a spread site that sees records of several shapes (backends, SOA
- * copies) gets about ten times slower. A record holds only these fields (OPT is never kept).
- */
-function withTTL(r: Answer, ttl: number, lname: string, qname: string): Answer {
-  const f = r as Fields;
-  const name = lowersTo(f.name, lname) ? qname : f.name;
-  const c: Fields =
-    f.class === undefined
-      ? { name, type: f.type, ttl, data: f.data }
-      : { name, type: f.type, class: f.class, ttl, data: f.data };
-  if (f.flush !== undefined) c.flush = f.flush;
-  return c as Answer;
-}
-
-function countKept(rs: readonly Answer[] | undefined): number {
-  if (!rs) return 0;
-  let n = 0;
-  for (let i = 0; i < rs.length; i++) if (rs[i].type !== "OPT") n++;
-  return n;
-}
-
-/** Copy the records of one section but OPT into `out` from `at`; returns the next index. */
-function keepInto(rs: readonly Answer[] | undefined, out: Answer[], at: number): number {
-  if (!rs) return at;
-  let j = at;
-  for (let i = 0; i < rs.length; i++) {
-    const r = rs[i];
-    if (r.type === "OPT") continue;
-    out[j++] = r.type === "SOA" && r.data ? sharedSOA(r) : r;
-  }
-  return j;
-}
-
-type SOA = Extract<Answer, { type: "SOA" }>;
-
-/**
- * SOA records shared by the entries that carry the same one: every denial of a zone has its SOA
- * in authority, and a full denial cache holds thousands. The TTL is not compared (every reply
- * made from an entry sets its own). A few recent ones, compared field by field: no key string
- * per denial.
- */
-const RECENT_SOAS = 32;
-const soas: SOA[] = [];
-let nextSOA = 0;
-
-function sharedSOA(r: SOA): SOA {
-  const d = r.data;
-  for (let i = 0; i < soas.length; i++) {
-    const s = soas[i];
-    const e = s.data;
-    if (
-      e.serial === d.serial &&
-      e.minimum === d.minimum &&
-      e.refresh === d.refresh &&
-      e.retry === d.retry &&
-      e.expire === d.expire &&
-      e.mname === d.mname &&
-      e.rname === d.rname &&
-      s.name === r.name &&
-      s.class === r.class &&
-      s.flush === r.flush
-    )
-      return s;
-  }
-  const copy = Object.freeze({ ...r, data: Object.freeze({ ...d }) });
-  soas[nextSOA] = copy;
-  nextSOA = (nextSOA + 1) % RECENT_SOAS;
-  return copy;
+  return rrs;
 }

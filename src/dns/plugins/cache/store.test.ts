@@ -1,88 +1,118 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { Answer, Packet } from "dns-packet";
+import { fakeRequest } from "../../testing/fake.ts";
 import { Item } from "./item.ts";
-import { effectiveCapacity, Store } from "./store.ts";
+import { effectiveCapacity, type Store as S, Store, type SubKey } from "./store.ts";
 
-const A = { qtype: "A", qclass: "IN", bits: 0 };
-const item = (name: string) =>
-  new Item({ type: "response", questions: [{ name, type: "A" }], answers: [] }, name, 30, 0);
+const A: SubKey = { qtype: "A", qclass: "IN", bits: 0 };
+
+const reply = (name: string, ip = "10.0.0.1"): Packet => ({
+  type: "response",
+  answers: [{ name, type: "A", ttl: 30, data: ip }],
+});
+
+/** Store an A reply for `name`; a view of the entry. */
+function put(s: S, name: string, k: SubKey = A, ip = "10.0.0.1"): Item {
+  const id = s.add(name, k, reply(name, ip), 30, 0);
+  assert.ok(id >= 0);
+  return new Item(s, id);
+}
+
+const get = (s: S, name: string, k: SubKey = A): Item | undefined => {
+  const id = s.find(name, k);
+  return id < 0 ? undefined : new Item(s, id);
+};
+
+/** The address an entry answers (its view's reply, as a hit makes it). */
+function ip(i: Item | undefined): unknown {
+  if (!i) return undefined;
+  const m = i.toMsg(fakeRequest(i.lname, "A"), 1, false);
+  return (m.answers?.[0] as { data?: unknown } | undefined)?.data;
+}
 
 test("a full store evicts the oldest name first and marks what it drops as removed", () => {
   const s = new Store(1);
   const cap = effectiveCapacity(1);
   assert.equal(s.capacity, cap);
-  const items = Array.from({ length: cap + 10 }, (_, i) => item(`n${i}.`));
-  items.forEach((it, i) => {
-    s.add(`n${i}.`, A, it);
-  });
+  const items = Array.from({ length: cap + 10 }, (_, i) => put(s, `n${i}.`));
   assert.equal(s.size, cap);
   for (let i = 0; i < 10; i++) {
-    assert.equal(s.get(`n${i}.`, A), undefined);
+    assert.equal(get(s, `n${i}.`), undefined);
     assert.equal(items[i].removed, true);
   }
-  assert.equal(s.get(`n${cap + 9}.`, A), items[cap + 9]);
+  assert.equal(get(s, `n${cap + 9}.`)?.lname, `n${cap + 9}.`);
   assert.equal(items[cap + 9].removed, false);
+  assert.equal(items[10].removed, false, "a freed id reused by a later entry does not revive old views");
 });
 
 test("deleted and replaced entries are not evicted twice; churn keeps the size at capacity", () => {
   const s = new Store(1);
   const cap = s.capacity;
-  for (let i = 0; i < cap; i++) s.add(`n${i}.`, A, item(`n${i}.`));
+  for (let i = 0; i < cap; i++) put(s, `n${i}.`);
   s.delete("n0.", A);
-  const replaced = item("n1.");
-  s.add("n1.", A, replaced);
+  const replaced = put(s, "n1.");
   assert.equal(s.size, cap - 1);
   // Many rounds of unique names (search-path misses) through a full store.
-  for (let i = 0; i < 20 * cap; i++) s.add(`u${i}.`, A, item(`u${i}.`));
+  for (let i = 0; i < 20 * cap; i++) put(s, `u${i}.`);
   assert.equal(s.size, cap);
-  assert.equal(s.get(`u${20 * cap - 1}.`, A)?.lname, `u${20 * cap - 1}.`);
+  assert.equal(get(s, `u${20 * cap - 1}.`)?.lname, `u${20 * cap - 1}.`);
   assert.equal(replaced.removed, true, "evicted in its turn");
+  const bytes = s.bytes;
+  for (let i = 0; i < 20 * cap; i++) put(s, `v${i}.`);
+  assert.equal(s.bytes, bytes, "the bytes of dropped entries are reused");
 });
 
 test("deleteNames drops every entry of the matching names", () => {
   const s = new Store(10);
-  const a = item("a.x.");
-  s.add("a.x.", A, a);
-  s.add("a.x.", { ...A, qtype: "AAAA" }, item("a.x."));
-  s.add("b.y.", A, item("b.y."));
+  const a = put(s, "a.x.");
+  put(s, "a.x.", { ...A, qtype: "AAAA" });
+  put(s, "b.y.");
   assert.equal(
     s.deleteNames((n) => n.endsWith("x.")),
     2,
   );
   assert.equal(s.size, 1);
   assert.equal(a.removed, true);
-  assert.equal(s.get("a.x.", A), undefined);
+  assert.equal(get(s, "a.x."), undefined);
+  assert.equal(get(s, "b.y.")?.lname, "b.y.");
 });
 
 test("a replaced entry keeps its place in the eviction order; the old one is marked removed", () => {
   const s = new Store(1);
   const cap = s.capacity;
-  for (let i = 0; i < cap; i++) s.add(`n${i}.`, A, item(`n${i}.`));
-  const first = s.get("n0.", A);
-  const again = item("n0.");
-  s.add("n0.", A, again);
+  for (let i = 0; i < cap; i++) put(s, `n${i}.`);
+  const first = get(s, "n0.");
+  const again = put(s, "n0.", A, "10.0.0.2");
   assert.equal(first?.removed, true);
-  assert.equal(s.get("n0.", A), again);
+  assert.equal(ip(get(s, "n0.")), "10.0.0.2");
   // The next insert evicts the oldest place: n0's, now held by its replacement.
-  s.add("new.", A, item("new."));
-  assert.equal(s.get("n0.", A), undefined);
+  put(s, "new.");
+  assert.equal(get(s, "n0."), undefined);
   assert.equal(again.removed, true);
-  assert.ok(s.get("n1.", A));
+  assert.ok(get(s, "n1."));
 });
 
 test("a name's entries for several types and bits live and go one by one", () => {
   const s = new Store(10);
   const AAAA = { ...A, qtype: "AAAA" };
   const DO = { ...A, bits: 1 };
-  const [a, aaaa, ado] = [item("x."), item("x."), item("x.")];
-  s.add("x.", A, a);
-  s.add("x.", AAAA, aaaa);
-  s.add("x.", DO, ado);
-  assert.deepEqual([s.get("x.", A), s.get("x.", AAAA), s.get("x.", DO)], [a, aaaa, ado]);
+  const [a, aaaa, ado] = [
+    put(s, "x.", A, "10.0.0.1"),
+    put(s, "x.", AAAA, "10.0.0.2"),
+    put(s, "x.", DO, "10.0.0.3"),
+  ];
+  assert.deepEqual(
+    [ip(get(s, "x.", A)), ip(get(s, "x.", AAAA)), ip(get(s, "x.", DO))],
+    ["10.0.0.1", "10.0.0.2", "10.0.0.3"],
+  );
   assert.equal(s.delete("x.", AAAA), true);
-  assert.deepEqual([s.get("x.", A), s.get("x.", AAAA), s.get("x.", DO)], [a, undefined, ado]);
+  assert.deepEqual(
+    [ip(get(s, "x.", A)), get(s, "x.", AAAA), ip(get(s, "x.", DO))],
+    ["10.0.0.1", undefined, "10.0.0.3"],
+  );
   assert.equal(s.delete("x.", A), true);
-  assert.equal(s.get("x.", DO), ado);
+  assert.equal(ip(get(s, "x.", DO)), "10.0.0.3");
   assert.equal(s.size, 1);
   assert.equal(s.delete("x.", DO), true);
   assert.equal(s.delete("x.", DO), false);
@@ -93,12 +123,10 @@ test("a name's entries for several types and bits live and go one by one", () =>
 test("deletes and invalidations under churn keep the count exact and evict only live entries", () => {
   const s = new Store(1);
   const cap = s.capacity;
-  const live = new Map<string, ReturnType<typeof item>>();
+  const live = new Map<string, Item>();
   for (let i = 0; i < 10 * cap; i++) {
     const n = `u${i}.`;
-    const it = item(n);
-    s.add(n, A, it);
-    live.set(n, it);
+    live.set(n, put(s, n, A, `10.0.${(i >> 8) & 255}.${i & 255}`));
     if (i % 3 === 0) {
       s.delete(n, A);
       live.delete(n);
@@ -108,36 +136,62 @@ test("deletes and invalidations under churn keep the count exact and evict only 
   // What was neither deleted, invalidated nor evicted is exactly what the store holds.
   for (const [k, v] of live) if (v.removed) live.delete(k);
   assert.equal(s.size, live.size);
-  for (const [k, v] of live) assert.equal(s.get(k, A), v);
+  for (const [k, v] of live) assert.equal(ip(get(s, k)), ip(v), k);
 });
 
-test("a success and a denial store sharing their names each see, evict and drop only their own", () => {
-  const names = new Map();
-  const pos = new Store(1, names, false);
-  const neg = new Store(1, names, true);
-  const deny = (name: string) =>
-    new Item({ type: "response", questions: [{ name, type: "A" }], answers: [] }, name, 30, 0, true);
-  const p = item("x.");
-  const n = deny("x.");
-  pos.add("x.", A, p);
-  neg.add("x.", A, n);
-  assert.equal(pos.get("x.", A), p);
-  assert.equal(neg.get("x.", A), n);
-  assert.equal(names.size, 1, "one name, two entries");
-  // Filling the denial store evicts its own oldest entry, never the success entry of that name.
-  for (let i = 0; i < neg.capacity; i++) neg.add(`d${i}.`, A, deny(`d${i}.`));
-  assert.equal(n.removed, true);
-  assert.equal(neg.get("x.", A), undefined);
-  assert.equal(pos.get("x.", A), p);
-  assert.equal(pos.size, 1);
-  const n2 = deny("x.");
-  neg.add("x.", A, n2);
-  assert.equal(
-    neg.deleteNames((name) => name === "x."),
-    1,
+test("eviction spares the name being stored when another name can go", () => {
+  const s = new Store(1);
+  const cap = s.capacity;
+  put(s, "keep.");
+  for (let i = 1; i < cap; i++) put(s, `n${i}.`);
+  put(s, "keep.", { ...A, qtype: "AAAA" });
+  assert.ok(get(s, "keep."), "the oldest entry, of the name being stored, stayed");
+  assert.equal(get(s, "n1."), undefined, "the next oldest went instead");
+  assert.equal(s.size, cap);
+});
+
+test("records read back as written, in their sections; replies that cannot be written are not kept", () => {
+  const s = new Store(10);
+  const srv: Answer = {
+    name: "_http._tcp.svc.ns.svc.cluster.local.",
+    type: "SRV",
+    ttl: 30,
+    data: { priority: 0, weight: 100, port: 80, target: "svc.ns.svc.cluster.local." },
+  };
+  const soa: Answer = {
+    name: "cluster.local.",
+    type: "SOA",
+    ttl: 30,
+    data: {
+      mname: "ns.dns.cluster.local.",
+      rname: "hostmaster.cluster.local.",
+      serial: 7,
+      refresh: 7200,
+      retry: 1800,
+      expire: 86400,
+      minimum: 30,
+    },
+  };
+  const add: Answer = { name: "svc.ns.svc.cluster.local.", type: "A", ttl: 30, data: "10.96.0.10" };
+  const id = s.add(
+    srv.name,
+    { ...A, qtype: "SRV" },
+    { type: "response", flags: 0x80 | 0x20 | 3, answers: [srv], authorities: [soa], additionals: [add] },
+    30,
+    5,
   );
-  assert.equal(pos.get("x.", A), p, "invalidating denials keeps the name's success entry");
-  assert.equal(pos.delete("x.", A), true);
-  assert.equal(names.has("x."), false);
-  assert.equal(neg.size, neg.capacity - 1);
+  const [an, ns, ar] = s.records(id);
+  const clean = (r: Answer) => ({ ...r, class: "IN", flush: false });
+  assert.deepEqual([an, ns, ar], [[clean(srv)], [clean(soa)], [clean(add)]]);
+  const i = new Item(s, id);
+  assert.deepEqual([i.rcode, i.ra, i.ad, i.origTTL, i.stored], [3, true, true, 30, 5]);
+  const before = s.version;
+  const bad: Packet = {
+    type: "response",
+    answers: [{ name: "x.", type: "A", ttl: 1, data: "not an address" }],
+  };
+  assert.throws(() => s.add("x.", A, bad, 30, 0), /invalid IPv4/);
+  assert.equal(s.find("x.", A), -1);
+  assert.equal(s.version, before);
+  assert.equal(s.size, 1);
 });

@@ -1,15 +1,20 @@
 /**
  * A bounded map of cached replies. CoreDNS rounds the capacity down to a multiple of its 256
- * shards (at least 4 per shard) and evicts at random; here one map with the same total capacity
- * evicts the oldest name stored, which gives the same bound with O(1) work per insert.
+ * shards (at least 4 per shard) and evicts at random; here the oldest entry stored is evicted,
+ * which gives the same bound with O(1) work per insert.
  *
- * Entries are found by the lowercase name first (a string the server already built, hashed
- * once), then by a short scan over that name's few (type, class, DO/CD) entries: building one
- * concatenated key per query and hashing it cost more than the whole rest of a hit. The success
- * and the denial store of a cache share one map of names (each sees only its own entries), so a
- * query looks its name up once for both (pick).
+ * An entry is a number (its id), and everything about it lives in typed arrays indexed by it:
+ * its records as wire bytes in an Arena, its TTL, time and flags in numbers. Storing one makes
+ * no object (the name string it is found by aside), so a busy cache's churn no longer fills the
+ * old generation with dead entries (arena.ts says what that cost). Entries are found by the
+ * lowercase name (a string the server already built and hashed) and then the few (type, class,
+ * DO/CD) entries of that name, chained by id.
  */
-import type { Item } from "./item.ts";
+import type { Answer, Packet } from "dns-packet";
+import { decodeRecordsInto } from "../../message/decode.ts";
+import { Flag } from "../../message/message.ts";
+import { encodeRecords } from "../../message/wire.ts";
+import { Arena } from "./arena.ts";
 
 const SHARDS = 256;
 
@@ -26,212 +31,299 @@ export interface SubKey {
   readonly bits: number;
 }
 
-/** What the store keeps (an Item): its key and its place in the insertion queue live on it. */
-export interface Stored {
-  readonly lname: string;
-  qtype: string;
-  qclass: string;
-  bits: number;
-  /** Position in the insertion queue (minus the store's `base`); set by the store. */
-  slot: number;
-  /** Out of its store (evicted, replaced, deleted). */
-  removed: boolean;
-  /** Which of two stores sharing a map of names holds it. */
-  readonly denial: boolean;
-}
+/** Bits of an entry's meta above the 4-bit rcode. */
+export const META_AD = 0x10;
+export const META_RA = 0x20;
 
-function sameKey(x: Stored, k: SubKey): boolean {
-  return x.qtype === k.qtype && x.bits === k.bits && x.qclass === k.qclass;
-}
+const NONE = -1;
+/** Tables start this big and double up to the capacity. */
+const INITIAL = 1024;
 
-/** What a map of names holds for one name: one entry, or an exact-size array of them. */
-export type Entries<T> = T | T[];
-
-/** The entry for `k` in one name's entries, of the denial store or of the success store. */
-export function pick<T extends Stored>(v: Entries<T> | undefined, k: SubKey, denial: boolean): T | undefined {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v)) return v.denial === denial && sameKey(v, k) ? v : undefined;
-  for (let i = 0; i < v.length; i++) {
-    const e = v[i];
-    if (e.denial === denial && sameKey(e, k)) return e;
-  }
-  return undefined;
-}
+/** A name as the plugins write them, fully qualified (the wire leaves the final dot out). */
+const fq = (n: string): string => (n.endsWith(".") ? n : `${n}.`);
 
 /**
- * Names map to their one entry, or to an exact-size array when a name has several (A and AAAA,
- * DO and not): no wrapper object or array per entry, about 120 bytes less each.
+ * The names of a decoded record with their final dot, as the records written by the plugins
+ * have them (dns-packet reads names without it). The same bytes on the wire either way; this
+ * keeps what a plugin before the cache sees of a hit the same as of the miss.
  */
-export class Store<T extends Stored = Item> {
-  /**
-   * Entries in insertion order, for eviction; a removed entry leaves a hole (undefined), so the
-   * queue never keeps a reply alive. A Map cannot serve: V8 keeps deleted slots until it
-   * rehashes, so finding the oldest live key by iterating from the start grows with churn.
-   */
-  private queue: Array<T | undefined> = [];
-  private head = 0;
-  /** Queue positions dropped from its front so far: an entry sits at queue[slot - base]. */
-  private base = 0;
-  private count = 0;
+function dotted(r: Answer): void {
+  const x = r as { name: string; type: string; data: unknown };
+  x.name = fq(x.name);
+  switch (x.type) {
+    case "CNAME":
+    case "NS":
+    case "PTR":
+    case "DNAME":
+      x.data = fq(x.data as string);
+      break;
+    case "MX": {
+      const d = x.data as { exchange: string };
+      d.exchange = fq(d.exchange);
+      break;
+    }
+    case "SRV": {
+      const d = x.data as { target: string };
+      d.target = fq(d.target);
+      break;
+    }
+    case "SOA": {
+      const d = x.data as { mname: string; rname: string };
+      d.mname = fq(d.mname);
+      d.rname = fq(d.rname);
+      break;
+    }
+  }
+}
+
+export class Store {
+  readonly capacity: number;
   /** Bumped by every add: "nothing was added since" is one comparison, not a lookup. */
   version = 0;
-  readonly capacity: number;
+  /** Whether the last add evicted another entry to make room. */
+  lastEvicted = false;
+  private count = 0;
+  private readonly names = new Map<string, number>();
+  private readonly arena = new Arena();
+  private readonly freeIds: number[] = [];
+  private nextId = 0;
+  private oldest = NONE;
+  private newest = NONE;
+  // Per entry id. The JS arrays hold strings that exist anyway (the name, type and class).
+  private readonly lnames: string[] = [];
+  private readonly qtypes: string[] = [];
+  private readonly qclasses: string[] = [];
+  private keyBits = new Uint8Array(0);
+  /** The next entry of the same name, and the neighbours in insertion order. */
+  private sameName = new Int32Array(0);
+  private older = new Int32Array(0);
+  private newer = new Int32Array(0);
+  /** Bumped when an entry leaves: views of the old one (item.ts) see it as removed. */
+  gen = new Uint32Array(0);
+  stored = new Float64Array(0);
+  origTTL = new Int32Array(0);
+  /** rcode | META_AD | META_RA. */
+  meta = new Uint8Array(0);
+  /** Records per section. */
+  private sections = new Uint16Array(0);
+  /** Arena handle of the records (NONE when there are none). */
+  private slot = new Int32Array(0);
+  /** Template bookkeeping and prefetch state (cache.ts). */
+  hitsServed = new Uint8Array(0);
+  hits = new Int32Array(0);
+  last = new Float64Array(0);
+  refreshing = new Uint8Array(0);
+  retryAfter = new Float64Array(0);
 
-  /**
-   * `names` may be shared with another store whose entries have the other `denial`: each store
-   * sees, adds and drops only its own.
-   */
   constructor(
     cap: number,
-    readonly names: Map<string, Entries<T>> = new Map(),
-    private readonly denial = false,
+    /** Which of a cache's two stores this is (its entries are denials). */
+    readonly denial = false,
   ) {
     this.capacity = effectiveCapacity(cap);
-  }
-
-  get(lname: string, k: SubKey): T | undefined {
-    return pick(this.names.get(lname), k, this.denial);
-  }
-
-  /** Store or replace; true when another entry was evicted to make room. */
-  add(lname: string, k: SubKey, item: T): boolean {
-    item.qtype = k.qtype;
-    item.qclass = k.qclass;
-    item.bits = k.bits;
-    this.version++;
-    let v = this.names.get(lname);
-    if (v !== undefined) {
-      // The replacement takes the old entry's place in the queue and in its name's list.
-      if (!Array.isArray(v)) {
-        if (v.denial === this.denial && sameKey(v, k)) {
-          if (v !== item) this.replace(v, item, lname);
-          return false;
-        }
-      } else {
-        for (let i = 0; i < v.length; i++) {
-          const old = v[i];
-          if (old.denial !== this.denial || !sameKey(old, k)) continue;
-          if (old !== item) {
-            v[i] = item;
-            this.replace(old, item, undefined);
-          }
-          return false;
-        }
-      }
-    }
-    let evicted = false;
-    if (this.count >= this.capacity) {
-      evicted = this.evictOldest(lname);
-      // Eviction may have dropped an entry of this very name (when it is the only one).
-      if (evicted) v = this.names.get(lname);
-    }
-    // Exact-size arrays: one that grows by push reserves room for 17 entries.
-    this.names.set(lname, v === undefined ? item : Array.isArray(v) ? [...v, item] : [v, item]);
-    item.slot = this.base + this.queue.length;
-    this.queue.push(item);
-    this.count++;
-    return evicted;
-  }
-
-  /** `item` in `old`'s place in the queue (and in the names map under `lname`, if given). */
-  private replace(old: T, item: T, lname: string | undefined): void {
-    old.removed = true;
-    item.slot = old.slot;
-    this.queue[old.slot - this.base] = item;
-    if (lname !== undefined) this.names.set(lname, item);
-  }
-
-  /** Drop the oldest entry, sparing the name being stored when another exists. */
-  private evictOldest(keep: string): boolean {
-    let spared: T | undefined;
-    while (this.head < this.queue.length) {
-      const e = this.queue[this.head];
-      this.queue[this.head++] = undefined;
-      if (!e) continue;
-      if (e.lname === keep && this.names.size > 1 && spared === undefined) {
-        spared = e;
-        continue;
-      }
-      this.unlink(e);
-      if (spared) {
-        spared.slot = this.base + this.queue.length;
-        this.queue.push(spared);
-      }
-      this.compact();
-      return true;
-    }
-    if (spared) {
-      this.unlink(spared);
-      this.compact();
-      return true;
-    }
-    return false;
-  }
-
-  private unlink(e: T): void {
-    const v = this.names.get(e.lname);
-    if (v === e) this.names.delete(e.lname);
-    else if (Array.isArray(v) && v.includes(e)) {
-      const rest = v.filter((x) => x !== e);
-      this.names.set(e.lname, rest.length === 1 ? rest[0] : rest);
-    }
-    this.clearSlot(e);
-    e.removed = true;
-    this.count--;
-  }
-
-  private clearSlot(e: T): void {
-    const i = e.slot - this.base;
-    if (this.queue[i] === e) this.queue[i] = undefined;
-  }
-
-  /** Forget the consumed head of the queue once it is most of it. */
-  private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.base += this.head;
-      this.head = 0;
-    }
-  }
-
-  delete(lname: string, k: SubKey): boolean {
-    const e = this.get(lname, k);
-    if (!e) return false;
-    this.unlink(e);
-    this.dropHoles();
-    return true;
+    this.grow(Math.min(INITIAL, this.capacity));
   }
 
   get size(): number {
     return this.count;
   }
 
+  /** Bytes held for records (the arena's chunks). */
+  get bytes(): number {
+    return this.arena.bytes;
+  }
+
+  lname(id: number): string {
+    return this.lnames[id];
+  }
+
+  /** The entry for (lname, k), or -1. */
+  find(lname: string, k: SubKey): number {
+    const first = this.names.get(lname);
+    if (first === undefined) return NONE;
+    for (let id = first; id !== NONE; id = this.sameName[id]) if (this.sameKey(id, k)) return id;
+    return NONE;
+  }
+
+  private sameKey(id: number, k: SubKey): boolean {
+    return this.qtypes[id] === k.qtype && this.keyBits[id] === k.bits && this.qclasses[id] === k.qclass;
+  }
+
   /**
-   * Drop every entry of the names `pred` accepts; returns how many went. Walks this store's own
-   * queue, not the map of names it may share: a denial store's invalidation then reads only the
-   * denials, each name once per entry, with no iterator over a map of twice as many names.
+   * Store (or replace) the reply `m` for (lname, k): its flags, rcode and records but OPT.
+   * Returns the entry's id, or -1 when its records cannot be written (nothing is stored then).
+   * A replacement keeps the old entry's id and place in the eviction order.
    */
+  add(lname: string, k: SubKey, m: Packet, origTTL: number, stored: number): number {
+    this.lastEvicted = false;
+    // Written first: a reply that cannot be encoded changes nothing.
+    const { bytes, counts } = encodeRecords([m.answers, m.authorities, m.additionals]);
+    this.version++;
+    let id = this.find(lname, k);
+    if (id !== NONE) this.clear(id);
+    else {
+      if (this.count >= this.capacity) this.lastEvicted = this.evictOldest(lname);
+      id = this.newId();
+      this.lnames[id] = lname;
+      this.qtypes[id] = k.qtype;
+      this.qclasses[id] = k.qclass;
+      this.keyBits[id] = k.bits;
+      const first = this.names.get(lname);
+      this.sameName[id] = first ?? NONE;
+      this.names.set(lname, id);
+      this.append(id);
+      this.count++;
+    }
+    const flags = m.flags ?? 0;
+    this.meta[id] =
+      (flags & 0xf) | ((flags & Flag.AD) !== 0 ? META_AD : 0) | ((flags & Flag.RA) !== 0 ? META_RA : 0);
+    this.origTTL[id] = origTTL;
+    this.stored[id] = stored;
+    this.sections[3 * id] = counts[0];
+    this.sections[3 * id + 1] = counts[1];
+    this.sections[3 * id + 2] = counts[2];
+    if (bytes.length === 0) this.slot[id] = NONE;
+    else {
+      const h = this.arena.alloc(bytes.length);
+      this.slot[id] = h;
+      bytes.copy(this.arena.chunk(h), this.arena.offset(h));
+    }
+    return id;
+  }
+
+  /** The entry's records, decoded, per section (answers, authorities, additionals). */
+  records(id: number): [Answer[], Answer[], Answer[]] {
+    const out: [Answer[], Answer[], Answer[]] = [[], [], []];
+    const h = this.slot[id];
+    if (h === NONE) return out;
+    const buf = this.arena.chunk(h);
+    let o = this.arena.offset(h);
+    for (let s = 0; s < 3; s++) {
+      o = decodeRecordsInto(buf, o, this.sections[3 * id + s], out[s]);
+      for (const r of out[s]) dotted(r);
+    }
+    return out;
+  }
+
+  delete(lname: string, k: SubKey): boolean {
+    const id = this.find(lname, k);
+    if (id === NONE) return false;
+    this.unlink(id);
+    return true;
+  }
+
+  /** Drop every entry of the names `pred` accepts; returns how many went. */
   deleteNames(pred: (lname: string) => boolean): number {
     const before = this.count;
-    const q = this.queue;
-    for (let i = this.head; i < q.length; i++) {
-      const e = q[i];
-      if (e !== undefined && pred(e.lname)) this.unlink(e);
+    for (let id = this.oldest; id !== NONE; ) {
+      const next = this.newer[id];
+      if (pred(this.lnames[id])) this.unlink(id);
+      id = next;
     }
-    this.dropHoles();
     return before - this.count;
   }
 
-  /** Deleted entries leave holes until eviction passes them; bound them. */
-  private dropHoles(): void {
-    if (this.queue.length - this.head > 2 * this.capacity) {
-      const live = this.queue.slice(this.head).filter((e): e is T => e !== undefined);
-      this.base = 0;
-      this.head = 0;
-      live.forEach((e, i) => {
-        e.slot = i;
-      });
-      this.queue = live;
+  /** Drop the oldest entry, sparing the name being stored when another exists. */
+  private evictOldest(keep: string): boolean {
+    let id = this.oldest;
+    if (id === NONE) return false;
+    if (this.lnames[id] === keep && this.names.size > 1) {
+      const spared = id;
+      id = this.newer[id];
+      while (id !== NONE && this.lnames[id] === keep) id = this.newer[id];
+      if (id !== NONE) {
+        // The spared entry goes to the young end, as if stored now.
+        this.detach(spared);
+        this.append(spared);
+      } else id = spared;
     }
+    this.unlink(id);
+    return true;
+  }
+
+  /** Out of the store: its name's chain, the order, its bytes; its id free for reuse. */
+  private unlink(id: number): void {
+    const lname = this.lnames[id];
+    const first = this.names.get(lname) as number;
+    if (first === id) {
+      const rest = this.sameName[id];
+      if (rest === NONE) this.names.delete(lname);
+      else this.names.set(lname, rest);
+    } else {
+      let p = first;
+      while (this.sameName[p] !== id) p = this.sameName[p];
+      this.sameName[p] = this.sameName[id];
+    }
+    this.detach(id);
+    this.clear(id);
+    this.lnames[id] = "";
+    this.freeIds.push(id);
+    this.count--;
+  }
+
+  /** Its bytes released, its views void, its bookkeeping reset (for a replacement or reuse). */
+  private clear(id: number): void {
+    if (this.slot[id] !== NONE) this.arena.release(this.slot[id]);
+    this.slot[id] = NONE;
+    this.gen[id]++;
+    this.hitsServed[id] = 0;
+    this.hits[id] = 0;
+    this.last[id] = Number.NEGATIVE_INFINITY;
+    this.refreshing[id] = 0;
+    this.retryAfter[id] = 0;
+  }
+
+  private append(id: number): void {
+    this.older[id] = this.newest;
+    this.newer[id] = NONE;
+    if (this.newest !== NONE) this.newer[this.newest] = id;
+    else this.oldest = id;
+    this.newest = id;
+  }
+
+  private detach(id: number): void {
+    const o = this.older[id];
+    const n = this.newer[id];
+    if (o !== NONE) this.newer[o] = n;
+    else this.oldest = n;
+    if (n !== NONE) this.older[n] = o;
+    else this.newest = o;
+  }
+
+  private newId(): number {
+    if (this.freeIds.length > 0) return this.freeIds.pop() as number;
+    if (this.nextId === this.gen.length) this.grow(Math.min(this.capacity, this.gen.length * 2));
+    const id = this.nextId++;
+    this.slot[id] = NONE;
+    this.last[id] = Number.NEGATIVE_INFINITY;
+    return id;
+  }
+
+  /** Tables for `n` entries, the present ones copied. */
+  private grow(n: number): void {
+    const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(
+      a: T,
+      make: (len: number) => T,
+      per = 1,
+    ): T => {
+      const b = make(n * per);
+      b.set(a);
+      return b;
+    };
+    this.keyBits = copy(this.keyBits, (l) => new Uint8Array(l));
+    this.sameName = copy(this.sameName, (l) => new Int32Array(l));
+    this.older = copy(this.older, (l) => new Int32Array(l));
+    this.newer = copy(this.newer, (l) => new Int32Array(l));
+    this.gen = copy(this.gen, (l) => new Uint32Array(l));
+    this.stored = copy(this.stored, (l) => new Float64Array(l));
+    this.origTTL = copy(this.origTTL, (l) => new Int32Array(l));
+    this.meta = copy(this.meta, (l) => new Uint8Array(l));
+    this.sections = copy(this.sections, (l) => new Uint16Array(l), 3);
+    this.slot = copy(this.slot, (l) => new Int32Array(l));
+    this.hitsServed = copy(this.hitsServed, (l) => new Uint8Array(l));
+    this.hits = copy(this.hits, (l) => new Int32Array(l));
+    this.last = copy(this.last, (l) => new Float64Array(l));
+    this.refreshing = copy(this.refreshing, (l) => new Uint8Array(l));
+    this.retryAfter = copy(this.retryAfter, (l) => new Float64Array(l));
   }
 }
