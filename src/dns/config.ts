@@ -48,7 +48,7 @@ export interface BlockConfig {
   plugins: string[];
   chain: Handler | undefined;
   metrics: boolean;
-  /** Reply templates for this block's cache hits (server/fastpath.ts); undefined = none. */
+  /** Reply templates for the replies of this block's cache (server/fastpath.ts); undefined = none. */
   templates: TemplateOptions | undefined;
   startups: Hook[];
   shutdowns: Hook[];

@@ -70,18 +70,35 @@ export interface Request {
 }
 
 export interface RequestNotes {
-  /** Set by the cache when it answers from memory: the server may keep the reply as a template. */
+  /** Set by the cache for the entry a reply comes from: the server may keep the reply as its template. */
   cached?: CachedReply;
 }
 
-/** A reply the cache served, as the server's reply templates need it. */
+/** The cache entry behind a reply, as the server's reply templates need it. */
 export interface CachedReply {
-  /** Seconds left; 0 or less once expired. */
-  ttl(): number;
-  /** Dropped from the cache (evicted, replaced or invalidated). */
-  readonly removed: boolean;
-  /** Count a hit answered from a template, as the cache counts its own hits. */
-  hit(): void;
+  /**
+   * Keep `reply`, the encoded reply to `query` (both as on the wire), as the entry's template
+   * (server/fastpath.ts). Returns the entry's reference for ReplySource.match, or -1 when the
+   * entry keeps no template for this query.
+   */
+  keep(query: Buffer, reply: Buffer, shuffle: boolean): number;
+  /** What answers from the templates the entry keeps. */
+  readonly source: ReplySource;
+}
+
+/** Replays kept templates (the cache). */
+export interface ReplySource {
+  /**
+   * The reply length when the entry `ref` is still cached, fresh, and keeps a template for
+   * exactly this query (any id); 0 otherwise. The entry is then the one render() and the
+   * matched* fields are about, until the next call.
+   */
+  match(ref: number, query: Buffer): number;
+  /** Write the matched reply for `query` into `out` at `at` (counted as a cache hit); its length. */
+  render(query: Buffer, out: Buffer, at: number): number;
+  readonly matchedType: string;
+  readonly matchedDo: boolean;
+  readonly matchedRcode: number;
 }
 
 export interface ResponseWriter {

@@ -5,7 +5,10 @@ import type { CachedReply, Request } from "../plugin.ts";
 import { fakeRequest } from "../testing/fake.ts";
 import { withQuestion } from "./capture.ts";
 
-const entry: CachedReply = { ttl: () => 30, removed: false, hit: () => {} };
+const entry: CachedReply = {
+  keep: () => -1,
+  source: { match: () => 0, render: () => 0, matchedType: "A", matchedDo: false, matchedRcode: 0 },
+};
 
 test("the new question keeps the client's flags and gets notes of its own", () => {
   const asker: Request = { ...fakeRequest("Outer.Example.", "A"), notes: {} };

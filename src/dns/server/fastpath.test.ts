@@ -1,15 +1,16 @@
 /**
- * Reply templates (fastpath.ts): which queries may use them, that a replayed reply is the reply
- * the full path gives (id, TTL, shuffle aside), and that they die with their cache entry.
+ * Reply templates, the server's side (fastpath.ts): which queries and blocks may use them, the
+ * index, and that a replayed reply is the reply the full path gives (id, TTL, shuffle aside).
+ * The templates themselves: plugins/cache/template.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import dnsPacket, { type Answer } from "dns-packet";
 import { type DNSInstance, startDNS } from "../index.ts";
 import { Flag } from "../message/message.ts";
-import type { CachedReply, PluginModule } from "../plugin.ts";
+import type { PluginModule, ReplySource } from "../plugin.ts";
 import { encodeQuery, tcpExchange, udpExchange } from "../testing/dig.ts";
-import { render, renderInto, Templates, templateKey, templateOptions } from "./fastpath.ts";
+import { TemplateIndex, templateKey, templateOptions } from "./fastpath.ts";
 
 const query = encodeQuery;
 
@@ -28,23 +29,8 @@ const opt = (options: dnsPacket.PacketOpt[] = []): Partial<dnsPacket.Packet> => 
   ],
 });
 
-/** A cache entry the test controls. */
-class Entry implements CachedReply {
-  removed = false;
-  left = 30;
-  hits = 0;
-  ttl(): number {
-    return this.left;
-  }
-  hit(): void {
-    this.hits++;
-  }
-}
-
 const dataOf = (a: Answer): string => ("data" in a ? String(a.data) : "");
 const ttlOf = (a: Answer): number => ("ttl" in a ? (a.ttl ?? -1) : -1);
-
-const META = { zone: ".", qtype: "A", do: false, metrics: false };
 
 describe("templateKey", () => {
   test("a plain query and one with an option-less OPT have keys; the id is not part of them", () => {
@@ -73,181 +59,47 @@ describe("templateKey", () => {
   });
 });
 
-/** A reply as the server encodes it, for unit tests of offer/render. */
-function reply(q: Buffer, answers: Answer[]): Buffer {
-  const d = dnsPacket.decode(q);
-  return dnsPacket.encode({
-    id: d.id,
-    type: "response",
-    flags: Flag.RD | Flag.AA,
-    questions: d.questions,
-    answers,
-  });
-}
-
-describe("Templates", () => {
-  test("render patches the id and every TTL; the entry's removal or expiry voids the template", () => {
-    const ts = new Templates();
-    const q = query("a.example.", "A", 7);
-    const e = new Entry();
-    const r = reply(q, [{ name: "a.example.", type: "A", ttl: 30, data: "10.0.0.1" }]);
-    assert.ok(ts.offer(q, r, e, { shuffle: false }, META));
-    const q2 = query("a.example.", "A", 9);
-    e.left = 12;
-    const hit = ts.lookup(q2);
-    assert.ok(hit);
-    const out = dnsPacket.decode(render(hit.t, q2, hit.ttl));
-    assert.equal(out.id, 9);
-    assert.deepEqual((out.answers ?? []).map(ttlOf), [12]);
-    e.left = 0;
-    assert.equal(ts.lookup(q2), undefined, "expired");
-    assert.ok(ts.offer(q, r, e, { shuffle: false }, META));
-    e.left = 5;
-    e.removed = true;
-    assert.equal(ts.lookup(q2), undefined, "removed from the cache");
-  });
-
-  test("a template keeps no Buffer (a small one is a view that keeps a shared 8 KiB slab alive)", () => {
-    const ts = new Templates();
-    const q = query("c.example.", "A", 1);
-    const r = reply(q, [{ name: "c.example.", type: "A", ttl: 30, data: "10.0.0.3" }]);
-    const t = ts.offer(q, r, new Entry(), { shuffle: false }, META);
-    assert.ok(t);
-    const views: string[] = [];
-    const walk = (v: unknown, path: string, depth: number): void => {
-      if (ArrayBuffer.isView(v)) views.push(path);
-      else if (v && typeof v === "object" && depth < 3 && v !== t.cached)
-        for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`, depth + 1);
-    };
-    walk(t, "t", 0);
-    assert.deepEqual(views, []);
-    // Its bytes are its own: the buffers it was made from may be reused.
-    const want = render(t, q, 30);
-    q.fill(0, 2);
-    r.fill(0);
-    const hit = ts.lookup(query("c.example.", "A", 1));
-    assert.ok(hit);
-    assert.deepEqual(render(hit.t, query("c.example.", "A", 1), 30), want);
-  });
-
-  test("templates of entries the cache dropped are swept, at the latest every 4096 offers", () => {
-    const ts = new Templates();
-    const entries: Entry[] = [];
-    const offer = (i: number) => {
-      const q = query(`n${i}.example.`, "A", 1);
-      const e = new Entry();
-      entries.push(e);
-      assert.ok(
-        ts.offer(
-          q,
-          reply(q, [{ name: `n${i}.example.`, type: "A", ttl: 30, data: "10.0.0.1" }]),
-          e,
-          { shuffle: false },
-          META,
-        ),
-      );
-    };
-    for (let i = 0; i < 100; i++) offer(i);
-    for (let i = 0; i < 100; i += 2) entries[i].removed = true;
-    ts.sweep();
-    assert.equal(ts.size, 50);
-    // Without an explicit sweep: the offers themselves sweep.
-    for (const e of entries) e.removed = true;
-    for (let i = 100; i < 4096; i++) {
-      offer(i);
-      entries[i].removed = true;
+describe("TemplateIndex", () => {
+  /** A source whose entries answer the queries they were given. */
+  class Source implements ReplySource {
+    readonly kept: Buffer[] = [];
+    matched = -1;
+    matchedType = "A";
+    matchedDo = false;
+    matchedRcode = 0;
+    match(ref: number, q: Buffer): number {
+      const k = this.kept[ref];
+      if (!k || k.length !== q.length || k.compare(q, 2, q.length, 2, q.length) !== 0) return 0;
+      this.matched = ref;
+      return 40;
     }
-    assert.ok(ts.size <= 1, `${ts.size} templates of dropped entries left`);
-  });
+    render(): number {
+      return 40;
+    }
+  }
 
-  test("a key shared by two queries never answers one with the other's reply", () => {
-    const ts = new Templates(() => 7); // every query collides
+  test("a query finds the entry kept for it, under the zone it was kept for; others find nothing", () => {
+    const ix = new TemplateIndex();
+    const [a, b] = [new Source(), new Source()];
     const qa = query("a.example.", "A", 1);
     const qb = query("b.example.", "A", 1);
-    const ra = reply(qa, [{ name: "a.example.", type: "A", ttl: 30, data: "10.0.0.1" }]);
-    const rb = reply(qb, [{ name: "b.example.", type: "A", ttl: 30, data: "10.0.0.2" }]);
-    assert.ok(ts.offer(qa, ra, new Entry(), { shuffle: false }, META));
-    assert.equal(ts.lookup(qb), undefined, "b's query must not get a's template");
-    assert.ok(ts.offer(qb, rb, new Entry(), { shuffle: false }, META));
-    assert.equal(ts.lookup(qa), undefined, "a's template was replaced by b's");
-    const hit = ts.lookup(query("b.example.", "A", 2));
+    a.kept[3] = qa;
+    b.kept[5] = qb;
+    ix.add(templateKey(qa), a, "zone-a", 3);
+    ix.add(templateKey(qb), b, "zone-b", 5);
+    const hit = ix.find(query("a.example.", "A", 99));
     assert.ok(hit);
-    assert.deepEqual((dnsPacket.decode(render(hit.t, qb, hit.ttl)).answers ?? []).map(dataOf), ["10.0.0.2"]);
+    assert.equal(hit.source, a);
+    assert.equal(hit.zh, "zone-a");
+    assert.equal(a.matched, 3);
+    assert.equal(ix.find(query("b.example.", "A", 7))?.source, b);
+    assert.equal(ix.find(query("c.example.", "A", 1)), undefined, "not indexed");
+    b.kept[5] = query("other.example.", "A");
+    assert.equal(ix.find(qb), undefined, "the entry keeps another query now (the id was reused)");
   });
+});
 
-  test("renderInto writes the same reply at an offset of a shared buffer, touching nothing else", () => {
-    const ts = new Templates();
-    const q = query("b.example.", "A", 3);
-    const r = reply(q, [
-      { name: "b.example.", type: "A", ttl: 30, data: "10.0.0.1" },
-      { name: "b.example.", type: "A", ttl: 30, data: "10.0.0.2" },
-    ]);
-    const t = ts.offer(q, r, new Entry(), { shuffle: true }, META);
-    assert.ok(t);
-    const q2 = query("b.example.", "A", 0x4242);
-    const out = Buffer.alloc(100 + r.length + 100, 0xee);
-    const n = renderInto(t, q2, 17, out, 100);
-    assert.equal(n, r.length);
-    assert.ok(
-      out.subarray(0, 100).every((b) => b === 0xee),
-      "bytes before the slot untouched",
-    );
-    assert.ok(
-      out.subarray(100 + n).every((b) => b === 0xee),
-      "bytes after the slot untouched",
-    );
-    const got = dnsPacket.decode(out.subarray(100, 100 + n));
-    const want = dnsPacket.decode(render(t, q2, 17));
-    assert.equal(got.id, 0x4242);
-    assert.deepEqual((got.answers ?? []).map(ttlOf), [17, 17]);
-    assert.deepEqual((got.answers ?? []).map(dataOf).sort(), (want.answers ?? []).map(dataOf).sort());
-  });
-
-  test("with the shuffle, records other records point into are never moved", () => {
-    // A CNAME to a name first written in full as the owner of the first A record, then
-    // compressed against it: moving that record would break the later pointers.
-    const q = query("w.example.", "A");
-    const answers: Answer[] = [
-      { name: "w.example.", type: "CNAME", ttl: 30, data: "t.other." },
-      { name: "t.other.", type: "A", ttl: 30, data: "10.0.0.1" },
-      { name: "t.other.", type: "A", ttl: 30, data: "10.0.0.2" },
-    ];
-    const raw = reply(q, answers);
-    // dns-packet writes names in full; compress the third record's owner against the second.
-    const ownerAt = raw.indexOf(Buffer.from("\x01t\x05other\x00", "latin1"), 12);
-    const second = raw.indexOf(Buffer.from("\x01t\x05other\x00", "latin1"), ownerAt + 1);
-    const thirdOwner = raw.indexOf(Buffer.from("\x01t\x05other\x00", "latin1"), second + 1);
-    assert.ok(thirdOwner > second && second > ownerAt);
-    const compressed = Buffer.concat([
-      raw.subarray(0, thirdOwner),
-      Buffer.from([0xc0 | (second >> 8), second & 0xff]),
-      raw.subarray(thirdOwner + 9),
-    ]);
-    assert.equal(dnsPacket.decode(compressed).answers?.[2]?.name, "t.other");
-    const ts = new Templates();
-    assert.equal(ts.offer(q, compressed, new Entry(), { shuffle: true }, META), undefined);
-    assert.ok(ts.offer(q, compressed, new Entry(), { shuffle: false }, META));
-  });
-
-  test("the shuffle gives every order of like records, always the same set", () => {
-    const ts = new Templates();
-    const q = query("h.example.", "A");
-    const ips = ["10.0.0.1", "10.0.0.2", "10.0.0.3"];
-    const r = reply(
-      q,
-      ips.map((data) => ({ name: "h.example.", type: "A", ttl: 30, data }) as Answer),
-    );
-    const t = ts.offer(q, r, new Entry(), { shuffle: true }, META);
-    assert.ok(t);
-    const orders = new Set<string>();
-    for (let i = 0; i < 300 && orders.size < 6; i++) {
-      const got: string[] = (dnsPacket.decode(render(t, q, 30)).answers ?? []).map(dataOf);
-      assert.deepEqual([...got].sort(), ips);
-      orders.add(got.join(","));
-    }
-    assert.equal(orders.size, 6);
-  });
-
+describe("templateOptions", () => {
   test("blocks with plugins that see every query before cache get no templates", () => {
     const rr = () => true;
     assert.deepEqual(templateOptions(["errors", "prometheus", "cache", "kubernetes"], rr), {
@@ -307,6 +159,27 @@ const three: PluginModule = {
   },
 };
 
+/** Test-only backend after cache: 40 A records (a reply over 512 bytes), counting its queries. */
+let lotsCalls = 0;
+const lots: PluginModule = {
+  name: "lots",
+  setup(ctx) {
+    ctx.dispenser.next();
+    return () => ({
+      name: "lots",
+      serveDNS(req, w) {
+        lotsCalls++;
+        const answers = Array.from(
+          { length: 40 },
+          (_, i) => ({ name: req.name, type: "A", ttl: 60, data: `10.2.0.${i}` }) as Answer,
+        );
+        w.write({ id: req.msg.id, type: "response", flags: Flag.AA, questions: req.msg.questions, answers });
+        return 0;
+      },
+    });
+  },
+};
+
 async function metric(dns: DNSInstance, name: string, match = ""): Promise<number> {
   const text = await dns.registry.metrics();
   let sum = 0;
@@ -337,15 +210,20 @@ describe("reply templates in a running server", () => {
         log
         cache 30
         three
+      }
+      lots.:0 {
+        bind 127.0.0.1
+        cache 30
+        lots
       }`,
-      plugins: [via, three],
+      plugins: [via, three, lots],
       log: (l) => lines.push(l),
     });
     port = dns.addresses[0].port;
   });
   after(() => dns.stop());
 
-  test("the fourth identical query on comes from the template, with the full path's metrics", async () => {
+  test("from the second identical query on the reply comes from the template, with the full path's metrics", async () => {
     backendCalls = 0;
     const before = await metric(dns, "skiff_dns_template_replies_total");
     const reqs0 = await metric(dns, "coredns_dns_requests_total");
@@ -358,8 +236,8 @@ describe("reply templates in a running server", () => {
       replies.push(dnsPacket.decode(r));
     }
     assert.equal(backendCalls, 1, "one miss, then cache");
-    // The first hit makes no template (TEMPLATE_AFTER_HITS): most entries are not asked again.
-    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - before, 3, "queries 4-6");
+    // The miss's own reply became the entry's template.
+    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - before, 5, "queries 2-6");
     assert.equal((await metric(dns, "coredns_dns_requests_total")) - reqs0, 6);
     assert.equal((await metric(dns, "coredns_cache_hits_total", 'type="success"')) - hits0, 5);
     assert.equal((await metric(dns, "coredns_dns_responses_total", 'plugin="cache"')) - resp0, 5);
@@ -374,22 +252,24 @@ describe("reply templates in a running server", () => {
     }
   });
 
-  test("a cache hit inside a re-query does not make the asker's reply a template", async () => {
+  test("a cache hit inside a re-query does not lend its template to the asker", async () => {
     for (let i = 0; i < 2; i++) assert.ok(await udpExchange(port, query("inner.example.", "A", i)));
     const t0 = await metric(dns, "skiff_dns_template_replies_total");
-    // A miss whose re-query of inner.example. is a cache hit: that hit belongs to the re-query.
-    assert.ok(await udpExchange(port, query("inner.example.via.", "A", 10)));
-    assert.ok(await udpExchange(port, query("inner.example.via.", "A", 11)));
-    assert.ok(await udpExchange(port, query("inner.example.via.", "A", 12)));
-    assert.equal(
-      (await metric(dns, "skiff_dns_template_replies_total")) - t0,
-      0,
-      "the second and third are full-path hits",
-    );
-    const r = await udpExchange(port, query("inner.example.via.", "A", 13));
-    assert.ok(r);
-    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - t0, 1, "the fourth, a template");
-    assert.equal(dnsPacket.decode(r).answers?.length, 3);
+    const calls = backendCalls;
+    // A miss whose re-query of inner.example. is a hit: that hit's template is inner's, not the
+    // asker's; the asker's reply is the template of its own entry.
+    const replies: dnsPacket.DecodedPacket[] = [];
+    for (let i = 10; i < 13; i++) {
+      const r = await udpExchange(port, query("inner.example.via.", "A", i));
+      assert.ok(r);
+      replies.push(dnsPacket.decode(r));
+    }
+    assert.equal(backendCalls, calls, "inner was cached");
+    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - t0, 2, "the second and third");
+    for (const r of replies) {
+      assert.equal(r.answers?.length, 3);
+      assert.deepEqual(new Set((r.answers ?? []).map((a) => a.name)), new Set(["inner.example.via"]));
+    }
   });
 
   test("over TCP the same template answers, framed", async () => {
@@ -405,6 +285,25 @@ describe("reply templates in a running server", () => {
       [1, 2, 3],
     );
     assert.ok((await metric(dns, "skiff_dns_template_replies_total")) - before >= 1);
+  });
+
+  test("a reply over 512 bytes keeps no template; its hits come from the records it was stored with", async () => {
+    const edns = opt();
+    (edns.additionals?.[0] as { udpPayloadSize: number }).udpPayloadSize = 4096;
+    const before = await metric(dns, "skiff_dns_template_replies_total");
+    const calls = lotsCalls;
+    for (let i = 0; i < 3; i++) {
+      const r = await udpExchange(port, query("x.lots.", "A", i, edns));
+      assert.ok(r && r.length > 512);
+      const m = dnsPacket.decode(r);
+      assert.equal((m.flags ?? 0) & Flag.TC, 0);
+      assert.deepEqual(
+        (m.answers ?? []).map(dataOf).sort(),
+        Array.from({ length: 40 }, (_, k) => `10.2.0.${k}`).sort(),
+      );
+    }
+    assert.equal(lotsCalls - calls, 1, "one miss, then cache hits");
+    assert.equal((await metric(dns, "skiff_dns_template_replies_total")) - before, 0);
   });
 
   test("a block with log before cache logs every query: no templates there", async () => {

@@ -24,21 +24,14 @@ import {
   PluginError,
   Rcode,
   type Remote,
+  type ReplySource,
   type Request,
   type RequestNotes,
   type ResponseWriter,
   type Served,
   serverShouldWrite,
 } from "../plugin.ts";
-import {
-  type FastStats,
-  render,
-  renderInto,
-  type Template,
-  type TemplateMeta,
-  type TemplateOptions,
-  Templates,
-} from "./fastpath.ts";
+import { type FastStats, TemplateIndex, type TemplateOptions, templateKey } from "./fastpath.ts";
 import type { CounterChild } from "./lite-metrics.ts";
 import { type LookupServer, lookup } from "./lookup.ts";
 import { qtypeLabel, type ServerMetrics } from "./metrics.ts";
@@ -53,7 +46,7 @@ export interface ZoneHandler {
   chain: Handler | undefined;
   /** The block enables `prometheus`: record the dns metrics for it. */
   metrics: boolean;
-  /** The block's cache hits may become reply templates (fastpath.ts). */
+  /** The replies of the block's cache may become reply templates (fastpath.ts). */
   templates?: TemplateOptions;
 }
 
@@ -81,7 +74,7 @@ export class DnsServer {
   private readonly opts: ServerOptions;
   private readonly abort = new AbortController();
   private inflight = 0;
-  private readonly templates = new Templates();
+  private readonly templates = new TemplateIndex();
   private readonly templateReplies: CounterChild;
   /** Bound metric children per label set, for the full path's report(). */
   private readonly stats = new Map<string, Map<string, Map<string, FastStats[]>>>();
@@ -127,16 +120,17 @@ export class DnsServer {
   }
 
   /**
-   * The reply from a template when one was made for exactly this query (fastpath.ts), with the
-   * metrics the full path would record; undefined sends the query to handle().
+   * The reply from a template when a cache entry keeps one for exactly this query (fastpath.ts),
+   * with the metrics the full path would record; undefined sends the query to handle().
    */
   fast(buf: Buffer, proto: Proto, family: Remote["family"]): Buffer | undefined {
-    const hit = this.templates.lookup(buf);
+    const hit = this.templates.find(buf);
     if (!hit) return undefined;
     // Timed from the hit: most queries miss here, and the clock is a call worth saving for them.
     const start = performance.now();
-    const out = render(hit.t, buf, hit.ttl);
-    this.recordFast(hit.t, buf.length, out.length, proto, family, start);
+    const out = Buffer.allocUnsafe(hit.length);
+    hit.source.render(buf, out, 0);
+    this.recordFast(hit.source, hit.zh as ZoneHandler, buf.length, out.length, proto, family, start);
     return out;
   }
 
@@ -146,41 +140,44 @@ export class DnsServer {
    * also when the reply would not fit in `out`.
    */
   fastInto(buf: Buffer, out: Buffer, offset: number, proto: Proto, family: Remote["family"]): number {
-    const hit = this.templates.lookup(buf);
-    if (!hit || offset + hit.t.length > out.length) return 0;
+    const hit = this.templates.find(buf);
+    if (!hit || offset + hit.length > out.length) return 0;
     const start = performance.now();
-    const n = renderInto(hit.t, buf, hit.ttl, out, offset);
-    this.recordFast(hit.t, buf.length, n, proto, family, start);
+    const n = hit.source.render(buf, out, offset);
+    this.recordFast(hit.source, hit.zh as ZoneHandler, buf.length, n, proto, family, start);
     return n;
   }
 
   private recordFast(
-    t: Template,
+    src: ReplySource,
+    zh: ZoneHandler,
     reqLen: number,
     respLen: number,
     proto: Proto,
     family: Remote["family"],
     start: number,
   ): void {
-    t.cached.hit();
     this.templateReplies.value++;
-    const meta = t.meta;
-    if (!meta.metrics) return;
-    const slot = (proto === "tcp" ? 2 : 0) + (family === "IPv6" ? 1 : 0);
-    t.stats ??= [];
-    let st = t.stats[slot];
-    if (!st) {
-      st = this.statsFor(meta.zone, meta.qtype, meta.do, proto, family, t.rcode, "cache");
-      t.stats[slot] = st;
-    }
+    if (!zh.metrics) return;
+    const st = this.statsFor(
+      zh.zone,
+      src.matchedType,
+      src.matchedDo,
+      proto,
+      family,
+      src.matchedRcode,
+      "cache",
+    );
     observe(st, reqLen, respLen, start);
   }
 
-  /** Keep a cache hit's encoded reply as the template for its query (fastpath.ts). */
-  offerTemplate(query: Buffer, out: Buffer, cached: CachedReply, zh: ZoneHandler, req: Request): void {
+  /** Keep the encoded reply of a cache entry as its template for this query (fastpath.ts). */
+  offerTemplate(query: Buffer, out: Buffer, cached: CachedReply, zh: ZoneHandler): void {
     if (!zh.templates) return;
-    const meta: TemplateMeta = { zone: zh.zone, qtype: req.qtype, do: req.do, metrics: zh.metrics };
-    this.templates.offer(query, out, cached, zh.templates, meta);
+    const key = templateKey(query);
+    if (key < 0) return;
+    const ref = cached.keep(query, out, zh.templates.shuffle);
+    if (ref >= 0) this.templates.add(key, cached.source, zh, ref);
   }
 
   /**
@@ -325,7 +322,7 @@ export class DnsServer {
     if (zh.templates) (req as { notes?: RequestNotes }).notes = {};
 
     const w = new Writer(req, send, this.opts.log);
-    // Only a cache hit's reply becomes a template: the writer calls back then, and only then.
+    // A reply the cache stored or answered becomes a template: the writer calls back then, and only then.
     if (zh.templates) w.template = { server: this, zh, query: buf };
     let rcode: Served;
     try {
@@ -496,7 +493,7 @@ class Writer implements ResponseWriter, PluginTracker {
     this.size = out.length;
     const cached = this.req.notes?.cached;
     const t = this.template;
-    if (cached && encoded && t) t.server.offerTemplate(t.query, out, cached, t.zh, this.req);
+    if (cached && encoded && t) t.server.offerTemplate(t.query, out, cached, t.zh);
     this.send(out);
   }
 }

@@ -14,6 +14,7 @@ import {
   type Plugin,
   PluginError,
   type Remote,
+  type ReplySource,
   type Request,
   type ResponseWriter,
   type Served,
@@ -24,6 +25,7 @@ import { Item } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
 import { examine, minimalTTLOf, ReplyFacts, setTTL } from "./reply.ts";
 import { Store, type SubKey } from "./store.ts";
+import { compileReply } from "./template.ts";
 
 export interface CacheConfig {
   /** Zones cached (lowercase, fully qualified). */
@@ -81,7 +83,7 @@ export const DEFAULTS: CacheConfig = {
   keepttl: false,
 };
 
-export class Cache {
+export class Cache implements ReplySource {
   readonly pcache: Store;
   readonly ncache: Store;
   readonly counts: CacheCounts = newCounts();
@@ -93,10 +95,58 @@ export class Cache {
    */
   missVersion = -1;
   now: () => number = () => performance.now();
+  /** The entry match() found for the server's template, and its TTL left. */
+  private matched: Store;
+  private matchedId = -1;
+  private matchedWhich = 0;
+  private matchedTTL = 0;
 
   constructor(readonly cfg: CacheConfig) {
     this.pcache = new Store(cfg.pcap, false);
     this.ncache = new Store(cfg.ncap, true);
+    this.matched = this.pcache;
+  }
+
+  /**
+   * Replies may be kept as templates: not with prefetch (which counts every hit) or keepttl
+   * (which answers the original TTL).
+   */
+  get templates(): boolean {
+    return this.cfg.prefetch <= 0 && !this.cfg.keepttl;
+  }
+
+  match(ref: number, query: Buffer): number {
+    const s = (ref & 2) !== 0 ? this.ncache : this.pcache;
+    const id = Math.floor(ref / 4);
+    const len = s.templateMatch(id, ref & 1, query);
+    if (len === 0) return 0;
+    // A template answers fresh entries only: a stale one goes the full way (serve_stale).
+    const ttl = s.origTTL[id] - Math.trunc((this.now() - s.stored[id]) / 1000);
+    if (ttl <= 0) return 0;
+    this.matched = s;
+    this.matchedId = id;
+    this.matchedWhich = ref & 1;
+    this.matchedTTL = ttl;
+    return len;
+  }
+
+  render(query: Buffer, out: Buffer, at: number): number {
+    const s = this.matched;
+    const n = this.counts;
+    n.requests++;
+    if (s.denial) n.hitsDenial++;
+    else n.hitsSuccess++;
+    return s.renderTemplate(this.matchedId, this.matchedWhich, query, this.matchedTTL, out, at);
+  }
+
+  get matchedType(): string {
+    return this.matched.qtype(this.matchedId);
+  }
+  get matchedDo(): boolean {
+    return this.matched.dnssecOK(this.matchedId);
+  }
+  get matchedRcode(): number {
+    return this.matched.meta[this.matchedId] & 0xf;
   }
 
   plugin(): Plugin {
@@ -171,13 +221,15 @@ export class Cache {
     epoch: number,
     refresh: boolean,
     negVersion = -1,
+    /** False: the records come with a template or writeRecords (CacheWriter). */
+    records = true,
   ): Item | undefined {
     const qname = lname;
     switch (t) {
       case "NOERROR":
       case "DELEGATION": {
         if (matchZone(this.cfg.pexcept, qname) !== "") return undefined;
-        const id = keep(() => this.pcache.add(lname, key, m, ttl, storedAt(this.now())));
+        const id = keep(() => this.pcache.add(lname, key, m, ttl, storedAt(this.now()), records));
         if (id < 0) return undefined;
         if (this.pcache.lastEvicted) this.counts.evictSuccess++;
         // The newest state of this key is positive: a denial under it is outdated (none was
@@ -191,13 +243,27 @@ export class Cache {
         if (matchZone(this.cfg.nexcept, qname) !== "") return undefined;
         // The name became positive while this denial was on its way: do not keep it.
         if (epoch !== this.epoch) return undefined;
-        const id = keep(() => this.ncache.add(lname, key, m, ttl, storedAt(this.now())));
+        const id = keep(() => this.ncache.add(lname, key, m, ttl, storedAt(this.now()), records));
         if (id < 0) return undefined;
         if (this.ncache.lastEvicted) this.counts.evictDenial++;
         return new Item(this.ncache, id);
       }
       default:
         return undefined;
+    }
+  }
+
+  /**
+   * The records of `m` for an entry stored without them that got no template (the server kept
+   * none: a truncated or large reply); an entry whose records cannot be written goes.
+   */
+  writeRecords(i: Item, m: Packet): void {
+    if (i.removed || i.store.hasTemplate(i.id)) return;
+    try {
+      i.store.writeRecords(i.id, m);
+    } catch (err) {
+      if (!(err instanceof EncodeError)) throw err;
+      i.store.remove(i.id);
     }
   }
 
@@ -301,11 +367,8 @@ class CacheHandler implements Handler {
     const ttl = i.ttl(now);
     if (ttl > 0) {
       if (c.shouldPrefetch(i, now)) this.tryRefresh(i, req, key, wantAD, false, signal);
-      // A fresh hit that needs no per-hit bookkeeping (prefetch counts hits) may become a template
-      // from its second hit on: most entries of a busy cache are asked for once or twice in their
-      // lifetime, and a template for those would cost memory and a compile for nothing.
-      if (req.notes && cfg.prefetch <= 0 && !cfg.keepttl && ++i.hitsServed >= TEMPLATE_AFTER_HITS)
-        req.notes.cached = new CachedRef(c, i);
+      // A hit the entry's template does not answer (another spelling of the query) may make it.
+      if (req.notes && c.templates) req.notes.cached = new CachedRef(c, i.store, i.id);
       w.write(i.toMsg(req, cfg.keepttl ? i.origTTL : ttl, wantAD));
       return 0;
     }
@@ -412,23 +475,21 @@ class CacheHandler implements Handler {
   }
 }
 
-/** The cache entry behind a reply template (plugin.ts CachedReply). */
+/** A cache entry, as the server keeps a template for it (plugin.ts CachedReply). */
 class CachedRef implements CachedReply {
   constructor(
     private readonly c: Cache,
-    private readonly i: Item,
+    private readonly s: Store,
+    private readonly id: number,
   ) {}
-  ttl(): number {
-    return this.i.ttl(this.c.now());
+  get source(): ReplySource {
+    return this.c;
   }
-  get removed(): boolean {
-    return this.i.removed;
-  }
-  hit(): void {
-    const n = this.c.counts;
-    n.requests++;
-    if (this.i.denial) n.hitsDenial++;
-    else n.hitsSuccess++;
+  keep(query: Buffer, reply: Buffer, shuffle: boolean): number {
+    const compiled = compileReply(query, reply, shuffle);
+    const which = compiled ? this.s.keepTemplate(this.id, query, reply, compiled) : -1;
+    // The entry, its store and its template in one number (Cache.match reads it).
+    return which < 0 ? -1 : this.id * 4 + (this.s.denial ? 2 : 0) + which;
   }
 }
 
@@ -452,9 +513,6 @@ function refreshRequest(req: Request, background: boolean): Request {
   const msg = { ...req.msg, flags: (req.msg.flags ?? 0) | Flag.AD };
   return background ? { ...req, msg, proto: "tcp", size: 65535 } : { ...req, msg };
 }
-
-/** Cache hits of an entry before the server may keep its reply as a template (fastpath.ts). */
-const TEMPLATE_AFTER_HITS = 2;
 
 /** The facts of the reply being written: filled and read within one synchronous write. */
 const facts = new ReplyFacts();
@@ -523,9 +581,23 @@ class CacheWriter implements ResponseWriter {
             authorities: setTTL(res.authorities, ttl),
             additionals: setTTL(res.additionals, ttl),
           };
+    // A client's reply in a block with templates: the server keeps it as the entry's template,
+    // and the records are read from that (written here only when it keeps none).
+    const viaTemplate =
+      !this.background && this.inner !== undefined && req.notes !== undefined && c.templates;
     if (ttl > 0 && f.cacheable) {
       if (sameQ && res.questions?.length === 1 && q.type === req.qtype && (q.class ?? "IN") === req.qclass) {
-        this.item = c.store(this.key, req.lname, out, t, ttl, this.epoch, this.background, this.negVersion);
+        this.item = c.store(
+          this.key,
+          req.lname,
+          out,
+          t,
+          ttl,
+          this.epoch,
+          this.background,
+          this.negVersion,
+          !viaTemplate,
+        );
         // A detached verify reads it after waiting, when the entry may be gone.
         if (this.background) this.item?.pin();
       } else c.counts.drops++;
@@ -534,7 +606,17 @@ class CacheWriter implements ResponseWriter {
     if (!this.wantAD) out.flags = (out.flags ?? 0) & ~Flag.AD;
     this.wrote = true;
     if (this.background || !this.inner) return;
-    this.inner.write(out);
+    const item = viaTemplate ? this.item : undefined;
+    if (!item || !req.notes) {
+      this.inner.write(out);
+      return;
+    }
+    req.notes.cached = new CachedRef(c, item.store, item.id);
+    try {
+      this.inner.write(out);
+    } finally {
+      c.writeRecords(item, out);
+    }
   }
 }
 

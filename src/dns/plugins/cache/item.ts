@@ -22,7 +22,6 @@ interface Pinned {
   last: number;
   refreshing: boolean;
   retryAfter: number;
-  hitsServed: number;
 }
 
 export class Item {
@@ -30,8 +29,8 @@ export class Item {
   private pinned: Pinned | undefined = undefined;
 
   constructor(
-    private readonly store: Store,
-    private readonly id: number,
+    readonly store: Store,
+    readonly id: number,
   ) {
     this.gen = store.gen[id];
   }
@@ -71,18 +70,6 @@ export class Item {
   }
   get denial(): boolean {
     return this.store.denial;
-  }
-
-  /**
-   * Fresh hits counted towards a reply template (cache.ts TEMPLATE_AFTER_HITS): those of client
-   * queries in blocks that make templates; a hit answered from the template is not counted.
-   */
-  get hitsServed(): number {
-    return this.gone?.hitsServed ?? this.store.hitsServed[this.id];
-  }
-  set hitsServed(v: number) {
-    if (this.pinned) this.pinned.hitsServed = v;
-    if (!this.removed) this.store.hitsServed[this.id] = Math.min(v, 255);
   }
 
   /** Prefetch popularity (plugin/cache/freq): hits with no gap longer than the window. */
@@ -144,7 +131,6 @@ export class Item {
       last: this.last,
       refreshing: this.refreshing,
       retryAfter: this.retryAfter,
-      hitsServed: this.hitsServed,
     };
     return this;
   }

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Answer, Packet } from "dns-packet";
+import dnsPacket, { type Answer, type Packet } from "dns-packet";
+import { encodeQuery } from "../../testing/dig.ts";
 import { fakeRequest } from "../../testing/fake.ts";
 import { Item } from "./item.ts";
 import { effectiveCapacity, type Store as S, Store, type SubKey } from "./store.ts";
+import { compileReply } from "./template.ts";
 
 const A: SubKey = { qtype: "A", qclass: "IN", bits: 0 };
 
@@ -194,4 +196,62 @@ test("records read back as written, in their sections; replies that cannot be wr
   assert.equal(s.find("x.", A), -1);
   assert.equal(s.version, before);
   assert.equal(s.size, 1);
+});
+
+test("an entry keeps templates for two spellings of its question; its records are then read from the first", () => {
+  const s = new Store(10);
+  const name = "web.example.";
+  const m: Packet = { type: "response", answers: [{ name, type: "A", ttl: 30, data: "10.0.0.1" }] };
+  const id = s.add(name, A, m, 30, 0, false);
+  assert.equal(s.records(id)[0].length, 0, "stored without records: a template or writeRecords brings them");
+  const spell = (q: string, edns = false) =>
+    encodeQuery(
+      q,
+      "A",
+      1,
+      edns ? { additionals: [{ type: "OPT", name: ".", udpPayloadSize: 1232, flags: 0 } as never] } : {},
+    );
+  const replyTo = (q: Buffer) => {
+    const d = dnsPacket.decode(q);
+    return dnsPacket.encode({
+      ...d,
+      type: "response",
+      flags: 0x8400,
+      answers: [{ name: d.questions?.[0]?.name ?? "", type: "A", ttl: 30, data: "10.0.0.1" }],
+    });
+  };
+  const keep = (q: Buffer) => {
+    const r = replyTo(q);
+    const c = compileReply(q, r, false);
+    assert.ok(c);
+    return s.keepTemplate(id, q, r, c);
+  };
+  const [plain, edns, upper] = [spell("web.example."), spell("web.example.", true), spell("WEB.example.")];
+  assert.equal(keep(plain), 0);
+  assert.equal(keep(edns), 1);
+  assert.equal(keep(upper), -1, "a third spelling gets none");
+  assert.equal(keep(plain), 0, "offering a kept spelling again finds it");
+  assert.ok(s.templateMatch(id, 0, spell("web.example.")) > 0);
+  assert.equal(s.templateMatch(id, 0, edns), 0);
+  assert.ok(s.templateMatch(id, 1, edns) > 0);
+  const out = Buffer.alloc(512);
+  const n = s.renderTemplate(id, 1, edns, 7, out, 0);
+  assert.equal((dnsPacket.decode(out.subarray(0, n)).answers?.[0] as { ttl?: number } | undefined)?.ttl, 7);
+  const [an] = s.records(id);
+  assert.deepEqual(
+    an.map((r) => [r.name, (r as { data: unknown }).data]),
+    [["web.example.", "10.0.0.1"]],
+  );
+  s.writeRecords(id, { type: "response", answers: [{ name, type: "A", ttl: 30, data: "10.9.9.9" }] });
+  assert.equal((s.records(id)[0][0] as { data: unknown }).data, "10.0.0.1", "records from a template stay");
+  s.remove(id);
+  assert.equal(s.templateMatch(id, 0, plain), 0, "a dropped entry's templates answer nothing");
+  assert.equal(s.templateMatch(id, 1, edns), 0);
+});
+
+test("an entry stored without records gets them from writeRecords when no template came", () => {
+  const s = new Store(10);
+  const id = s.add("big.example.", A, reply("big.example.", "10.0.0.1"), 30, 0, false);
+  s.writeRecords(id, reply("big.example.", "10.0.0.1"));
+  assert.equal(ip(new Item(s, id)), "10.0.0.1");
 });

@@ -14,7 +14,15 @@ import type { Answer, Packet } from "dns-packet";
 import { decodeRecordsInto } from "../../message/decode.ts";
 import { Flag } from "../../message/message.ts";
 import { encodeRecords } from "../../message/wire.ts";
-import { Arena } from "./arena.ts";
+import { Arena, MAX_SLOT } from "./arena.ts";
+import {
+  type Compiled,
+  renderTemplate,
+  templateMatch,
+  templateReply,
+  templateSize,
+  writeTemplate,
+} from "./template.ts";
 
 const SHARDS = 256;
 
@@ -76,6 +84,23 @@ function dotted(r: Answer): void {
   }
 }
 
+/** The records of an encoded reply but OPT, per section, names fully qualified. */
+function recordsOfReply(reply: Buffer, out: [Answer[], Answer[], Answer[]]): void {
+  let o = 12;
+  // One question: its name, then type and class.
+  while (reply[o] !== 0 && reply[o] < 0xc0) o += reply[o] + 1;
+  o += reply[o] === 0 ? 5 : 6;
+  for (let s = 0; s < 3; s++) {
+    const rrs: Answer[] = [];
+    o = decodeRecordsInto(reply, o, reply.readUInt16BE(6 + 2 * s), rrs);
+    for (const r of rrs) {
+      if (r.type === "OPT") continue;
+      dotted(r);
+      out[s].push(r);
+    }
+  }
+}
+
 export class Store {
   readonly capacity: number;
   /** Bumped by every add: "nothing was added since" is one comparison, not a lookup. */
@@ -106,10 +131,15 @@ export class Store {
   meta = new Uint8Array(0);
   /** Records per section. */
   private sections = new Uint16Array(0);
-  /** Arena handle of the records (NONE when there are none). */
+  /** Arena handle of the records (NONE when there are none, or when the template holds them). */
   private slot = new Int32Array(0);
-  /** Template bookkeeping and prefetch state (cache.ts). */
-  hitsServed = new Uint8Array(0);
+  /**
+   * Arena handles of the entry's reply templates (template.ts), NONE when it has none: two, for
+   * the two spellings of a question a cluster's clients send (with and without EDNS).
+   */
+  private tslot = new Int32Array(0);
+  private tslot2 = new Int32Array(0);
+  /** Prefetch state (cache.ts). */
   hits = new Int32Array(0);
   last = new Float64Array(0);
   refreshing = new Uint8Array(0);
@@ -152,12 +182,13 @@ export class Store {
   /**
    * Store (or replace) the reply `m` for (lname, k): its flags, rcode and records but OPT.
    * Returns the entry's id, or -1 when its records cannot be written (nothing is stored then).
-   * A replacement keeps the old entry's id and place in the eviction order.
+   * A replacement keeps the old entry's id and place in the eviction order. With `records`
+   * false the records are left to a template (keepTemplate) or a later writeRecords.
    */
-  add(lname: string, k: SubKey, m: Packet, origTTL: number, stored: number): number {
+  add(lname: string, k: SubKey, m: Packet, origTTL: number, stored: number, records = true): number {
     this.lastEvicted = false;
     // Written first: a reply that cannot be encoded changes nothing.
-    const { bytes, counts } = encodeRecords([m.answers, m.authorities, m.additionals]);
+    const written = records ? encodeRecords([m.answers, m.authorities, m.additionals]) : undefined;
     this.version++;
     let id = this.find(lname, k);
     if (id !== NONE) this.clear(id);
@@ -179,23 +210,84 @@ export class Store {
       (flags & 0xf) | ((flags & Flag.AD) !== 0 ? META_AD : 0) | ((flags & Flag.RA) !== 0 ? META_RA : 0);
     this.origTTL[id] = origTTL;
     this.stored[id] = stored;
+    if (written) this.putRecords(id, written.bytes, written.counts);
+    return id;
+  }
+
+  /** The records of `m` for an entry added without them (and given no template since). */
+  writeRecords(id: number, m: Packet): void {
+    if (this.slot[id] !== NONE || this.tslot[id] !== NONE) return;
+    const { bytes, counts } = encodeRecords([m.answers, m.authorities, m.additionals]);
+    this.putRecords(id, bytes, counts);
+  }
+
+  private putRecords(id: number, bytes: Buffer, counts: number[]): void {
     this.sections[3 * id] = counts[0];
     this.sections[3 * id + 1] = counts[1];
     this.sections[3 * id + 2] = counts[2];
-    if (bytes.length === 0) this.slot[id] = NONE;
-    else {
-      const h = this.arena.alloc(bytes.length);
-      this.slot[id] = h;
-      bytes.copy(this.arena.chunk(h), this.arena.offset(h));
+    if (bytes.length === 0) return;
+    const h = this.arena.alloc(bytes.length);
+    this.slot[id] = h;
+    bytes.copy(this.arena.chunk(h), this.arena.offset(h));
+  }
+
+  /**
+   * Keep `reply`, as encoded for `query`, as a template of the entry (the first two spellings of
+   * the question offered stay); its records are then read from the first. Returns which of the
+   * two answers `query` (0 or 1), or -1 when neither does.
+   */
+  keepTemplate(id: number, query: Buffer, reply: Buffer, c: Compiled): number {
+    for (let which = 0; which < 2; which++) {
+      const slots = which === 0 ? this.tslot : this.tslot2;
+      if (slots[id] !== NONE) {
+        if (this.templateMatch(id, which, query) > 0) return which;
+        continue;
+      }
+      const size = templateSize(query, reply, c);
+      if (size > MAX_SLOT) return -1;
+      const h = this.arena.alloc(size);
+      writeTemplate(this.arena.chunk(h), this.arena.offset(h), query, reply, c);
+      slots[id] = h;
+      if (this.slot[id] !== NONE) this.arena.release(this.slot[id]);
+      this.slot[id] = NONE;
+      return which;
     }
-    return id;
+    return -1;
+  }
+
+  /** The reply length when the entry's template `which` answers `query`, else 0. */
+  templateMatch(id: number, which: number, query: Buffer): number {
+    const h = (which === 0 ? this.tslot : this.tslot2)[id];
+    return h === NONE ? 0 : templateMatch(this.arena.chunk(h), this.arena.offset(h), query);
+  }
+
+  /** Write the entry's template `which` for `query` with `ttl` into `out` at `o`; its length. */
+  renderTemplate(id: number, which: number, query: Buffer, ttl: number, out: Buffer, o: number): number {
+    const h = (which === 0 ? this.tslot : this.tslot2)[id];
+    return renderTemplate(this.arena.chunk(h), this.arena.offset(h), query, ttl, out, o);
+  }
+
+  hasTemplate(id: number): boolean {
+    return this.tslot[id] !== NONE;
+  }
+
+  /** The entry's query type and DO bit (its key), for the metrics of a template's reply. */
+  qtype(id: number): string {
+    return this.qtypes[id];
+  }
+  dnssecOK(id: number): boolean {
+    return (this.keyBits[id] & 1) !== 0;
   }
 
   /** The entry's records, decoded, per section (answers, authorities, additionals). */
   records(id: number): [Answer[], Answer[], Answer[]] {
     const out: [Answer[], Answer[], Answer[]] = [[], [], []];
     const h = this.slot[id];
-    if (h === NONE) return out;
+    if (h === NONE) {
+      const t = this.tslot[id];
+      if (t !== NONE) recordsOfReply(templateReply(this.arena.chunk(t), this.arena.offset(t)), out);
+      return out;
+    }
     const buf = this.arena.chunk(h);
     let o = this.arena.offset(h);
     for (let s = 0; s < 3; s++) {
@@ -210,6 +302,11 @@ export class Store {
     if (id === NONE) return false;
     this.unlink(id);
     return true;
+  }
+
+  /** Drop a live entry by its id. */
+  remove(id: number): void {
+    this.unlink(id);
   }
 
   /** Drop every entry of the names `pred` accepts; returns how many went. */
@@ -265,8 +362,11 @@ export class Store {
   private clear(id: number): void {
     if (this.slot[id] !== NONE) this.arena.release(this.slot[id]);
     this.slot[id] = NONE;
+    if (this.tslot[id] !== NONE) this.arena.release(this.tslot[id]);
+    this.tslot[id] = NONE;
+    if (this.tslot2[id] !== NONE) this.arena.release(this.tslot2[id]);
+    this.tslot2[id] = NONE;
     this.gen[id]++;
-    this.hitsServed[id] = 0;
     this.hits[id] = 0;
     this.last[id] = Number.NEGATIVE_INFINITY;
     this.refreshing[id] = 0;
@@ -295,6 +395,8 @@ export class Store {
     if (this.nextId === this.gen.length) this.grow(Math.min(this.capacity, this.gen.length * 2));
     const id = this.nextId++;
     this.slot[id] = NONE;
+    this.tslot[id] = NONE;
+    this.tslot2[id] = NONE;
     this.last[id] = Number.NEGATIVE_INFINITY;
     return id;
   }
@@ -320,7 +422,8 @@ export class Store {
     this.meta = copy(this.meta, (l) => new Uint8Array(l));
     this.sections = copy(this.sections, (l) => new Uint16Array(l), 3);
     this.slot = copy(this.slot, (l) => new Int32Array(l));
-    this.hitsServed = copy(this.hitsServed, (l) => new Uint8Array(l));
+    this.tslot = copy(this.tslot, (l) => new Int32Array(l));
+    this.tslot2 = copy(this.tslot2, (l) => new Int32Array(l));
     this.hits = copy(this.hits, (l) => new Int32Array(l));
     this.last = copy(this.last, (l) => new Float64Array(l));
     this.refreshing = copy(this.refreshing, (l) => new Uint8Array(l));
