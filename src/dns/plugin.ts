@@ -81,7 +81,7 @@ export interface CachedReply {
    * (server/fastpath.ts). Returns the entry's reference for ReplySource.match, or -1 when the
    * entry keeps no template for this query.
    */
-  keep(query: Buffer, reply: Buffer, shuffle: boolean): number;
+  keep(query: Buffer, reply: Buffer, shuffle: boolean, key: number): number;
   /** What answers from the templates the entry keeps. */
   readonly source: ReplySource;
 }
@@ -99,6 +99,8 @@ export interface ReplySource {
   readonly matchedType: string;
   readonly matchedDo: boolean;
   readonly matchedRcode: number;
+  /** Call `drop` with the key and reference of every template whose entry leaves the cache. */
+  watchDrops(drop: (key: number, ref: number) => void): void;
 }
 
 export interface ResponseWriter {

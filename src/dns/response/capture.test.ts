@@ -7,7 +7,14 @@ import { withQuestion } from "./capture.ts";
 
 const entry: CachedReply = {
   keep: () => -1,
-  source: { match: () => 0, render: () => 0, matchedType: "A", matchedDo: false, matchedRcode: 0 },
+  source: {
+    match: () => 0,
+    render: () => 0,
+    matchedType: "A",
+    matchedDo: false,
+    matchedRcode: 0,
+    watchDrops: () => {},
+  },
 };
 
 test("the new question keeps the client's flags and gets notes of its own", () => {

@@ -76,6 +76,10 @@ describe("TemplateIndex", () => {
     render(): number {
       return 40;
     }
+    drops: Array<(key: number, ref: number) => void> = [];
+    watchDrops(d: (key: number, ref: number) => void): void {
+      this.drops.push(d);
+    }
   }
 
   test("a query finds the entry kept for it, under the zone it was kept for; others find nothing", () => {
@@ -96,6 +100,22 @@ describe("TemplateIndex", () => {
     assert.equal(ix.find(query("c.example.", "A", 1)), undefined, "not indexed");
     b.kept[5] = query("other.example.", "A");
     assert.equal(ix.find(qb), undefined, "the entry keeps another query now (the id was reused)");
+  });
+
+  test("a template that goes with its entry takes its key out of the index", () => {
+    const ix = new TemplateIndex();
+    const a = new Source();
+    const q = query("a.example.", "A", 1);
+    a.kept[3] = q;
+    ix.add(templateKey(q), a, "zone", 3);
+    ix.add(templateKey(q), a, "zone2", 3);
+    assert.equal(a.drops.length, 1, "one watch per source");
+    assert.equal(ix.size, 1);
+    a.drops[0](templateKey(q), 4);
+    assert.equal(ix.size, 1, "another entry's drop leaves the key");
+    a.drops[0](templateKey(q), 3);
+    assert.equal(ix.size, 0);
+    assert.equal(ix.find(q), undefined);
   });
 });
 

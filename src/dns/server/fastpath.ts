@@ -76,6 +76,7 @@ export class TemplateIndex {
   private readonly map = new Map<number, number>();
   /** Where the references point: one slot per (source, zone handler) pair. */
   private readonly sources: Array<{ source: ReplySource; zh: unknown }> = [];
+  private readonly watched = new Set<ReplySource>();
 
   get size(): number {
     return this.map.size;
@@ -94,11 +95,23 @@ export class TemplateIndex {
     if (si < 0) {
       if (this.sources.length >= MAX_SOURCES) return;
       si = this.sources.push({ source, zh }) - 1;
+      // The key of a template whose entry went answers nothing: drop it, so the index holds
+      // about as many keys as the caches hold templates.
+      if (!this.watched.has(source)) {
+        this.watched.add(source);
+        source.watchDrops((k, ref) => this.drop(k, ref));
+      }
     }
     // A reference and a source slot in one small integer (no object per template).
     if (ref >= MAX_REF) return;
     if (this.map.size >= MAX_TEMPLATES) this.map.clear();
     this.map.set(key, ref * MAX_SOURCES + si);
+  }
+
+  /** Forget `key` when it still leads to the template `ref` (of any slot of its source). */
+  private drop(key: number, ref: number): void {
+    const v = this.map.get(key);
+    if (v !== undefined && Math.floor(v / MAX_SOURCES) === ref) this.map.delete(key);
   }
 
   /** The source whose template answers `query` (match() done), or undefined. */

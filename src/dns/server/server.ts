@@ -176,7 +176,7 @@ export class DnsServer {
     if (!zh.templates) return;
     const key = templateKey(query);
     if (key < 0) return;
-    const ref = cached.keep(query, out, zh.templates.shuffle);
+    const ref = cached.keep(query, out, zh.templates.shuffle, key);
     if (ref >= 0) this.templates.add(key, cached.source, zh, ref);
   }
 

@@ -1,21 +1,25 @@
 /**
- * Bytes for cache entries outside the JavaScript heap: slots of power-of-two sizes (64 B to
- * 64 KiB) cut from 64 KiB chunks, freed slots reused by size. An entry lives about a second
- * under a busy resolver's churn and a full cache holds 20,000 of them; as objects they were all
- * promoted to the old generation and died there, and the full collections they caused took a
- * third of the CPU of a loaded `skiff dns` (bench/RESULTS.md, session 7). A chunk's Buffer is one
- * object however many entries it holds.
+ * Bytes for cache entries outside the JavaScript heap: slots of 64 B to 64 KiB in steps of half
+ * a power of two (64, 96, 128, 192, …: at most a third of a slot unused) cut from 64 KiB chunks,
+ * freed slots reused by size. An entry lives about a second under a busy resolver's churn and a
+ * full cache holds 20,000 of them; as objects they were all promoted to the old generation and
+ * died there, and the full collections they caused took a third of the CPU of a loaded
+ * `skiff dns` (bench/RESULTS.md, session 7). A chunk's Buffer is one object however many entries
+ * it holds.
  */
 
-/** Slot sizes 2^6 … 2^16: class c holds slots of 64 << c bytes. */
-const MIN_SHIFT = 6;
-const CLASSES = 11;
+/** Slot sizes: class c holds slots of SIZES[c] bytes, 64 (c = 0) to 65,536 (c = 20). */
+const CLASSES = 21;
+const SIZES = Array.from({ length: CLASSES }, (_, c) => ((c & 1) === 0 ? 64 : 96) << (c >> 1));
 const CHUNK = 64 * 1024;
-/** A handle is index × 16 + class. */
-const CLASS_BITS = 4;
+/** Slots per chunk, per class. */
+const PER_CHUNK = SIZES.map((n) => Math.max(1, Math.floor(CHUNK / n)));
+/** A handle is index × 32 + class. */
+const CLASS_BITS = 5;
+const CLASS_MASK = 0x1f;
 
 /** The biggest entry a slot holds (a DNS message is at most 65,535 bytes). */
-export const MAX_SLOT = 1 << (MIN_SHIFT + CLASSES - 1);
+export const MAX_SLOT = SIZES[CLASSES - 1];
 
 export class Arena {
   private readonly chunks: Buffer[][] = Array.from({ length: CLASSES }, () => []);
@@ -30,28 +34,25 @@ export class Arena {
     const f = this.free[c];
     if (f.length > 0) return ((f.pop() as number) << CLASS_BITS) | c;
     const index = this.made[c]++;
-    const perChunk = Math.max(1, CHUNK >> (MIN_SHIFT + c));
     const chunks = this.chunks[c];
-    if (Math.floor(index / perChunk) >= chunks.length)
-      chunks.push(Buffer.allocUnsafeSlow(perChunk << (MIN_SHIFT + c)));
+    if (Math.floor(index / PER_CHUNK[c]) >= chunks.length)
+      chunks.push(Buffer.allocUnsafeSlow(PER_CHUNK[c] * SIZES[c]));
     return (index << CLASS_BITS) | c;
   }
 
   release(handle: number): void {
-    this.free[handle & 0xf].push(handle >>> CLASS_BITS);
+    this.free[handle & CLASS_MASK].push(handle >>> CLASS_BITS);
   }
 
   /** The chunk holding a slot; its bytes start at offset(handle). */
   chunk(handle: number): Buffer {
-    const c = handle & 0xf;
-    const perChunk = Math.max(1, CHUNK >> (MIN_SHIFT + c));
-    return this.chunks[c][Math.floor((handle >>> CLASS_BITS) / perChunk)];
+    const c = handle & CLASS_MASK;
+    return this.chunks[c][Math.floor((handle >>> CLASS_BITS) / PER_CHUNK[c])];
   }
 
   offset(handle: number): number {
-    const c = handle & 0xf;
-    const perChunk = Math.max(1, CHUNK >> (MIN_SHIFT + c));
-    return ((handle >>> CLASS_BITS) % perChunk) << (MIN_SHIFT + c);
+    const c = handle & CLASS_MASK;
+    return ((handle >>> CLASS_BITS) % PER_CHUNK[c]) * SIZES[c];
   }
 
   /** Bytes held in chunks (what the slots take, used or free). */
@@ -65,6 +66,6 @@ export class Arena {
 function classOf(len: number): number {
   if (len <= 0 || len > MAX_SLOT) throw new RangeError(`arena slot of ${len} bytes`);
   let c = 0;
-  while (64 << c < len) c++;
+  while (SIZES[c] < len) c++;
   return c;
 }

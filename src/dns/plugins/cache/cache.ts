@@ -100,6 +100,8 @@ export class Cache implements ReplySource {
   private matchedId = -1;
   private matchedWhich = 0;
   private matchedTTL = 0;
+  /** Servers' indexes of this cache's templates (watchDrops). */
+  private readonly dropWatchers: Array<(key: number, ref: number) => void> = [];
 
   constructor(readonly cfg: CacheConfig) {
     this.pcache = new Store(cfg.pcap, false);
@@ -147,6 +149,17 @@ export class Cache implements ReplySource {
   }
   get matchedRcode(): number {
     return this.matched.meta[this.matchedId] & 0xf;
+  }
+
+  watchDrops(drop: (key: number, ref: number) => void): void {
+    this.dropWatchers.push(drop);
+    if (this.dropWatchers.length > 1) return;
+    const tell = (s: Store) => (key: number, id: number, which: number) => {
+      const ref = templateRef(s, id, which);
+      for (const d of this.dropWatchers) d(key, ref);
+    };
+    this.pcache.onTemplateDrop = tell(this.pcache);
+    this.ncache.onTemplateDrop = tell(this.ncache);
   }
 
   plugin(): Plugin {
@@ -475,6 +488,11 @@ class CacheHandler implements Handler {
   }
 }
 
+/** The entry, its store and its template in one number (Cache.match reads it). */
+function templateRef(s: Store, id: number, which: number): number {
+  return id * 4 + (s.denial ? 2 : 0) + which;
+}
+
 /** A cache entry, as the server keeps a template for it (plugin.ts CachedReply). */
 class CachedRef implements CachedReply {
   constructor(
@@ -485,11 +503,10 @@ class CachedRef implements CachedReply {
   get source(): ReplySource {
     return this.c;
   }
-  keep(query: Buffer, reply: Buffer, shuffle: boolean): number {
+  keep(query: Buffer, reply: Buffer, shuffle: boolean, key: number): number {
     const compiled = compileReply(query, reply, shuffle);
-    const which = compiled ? this.s.keepTemplate(this.id, query, reply, compiled) : -1;
-    // The entry, its store and its template in one number (Cache.match reads it).
-    return which < 0 ? -1 : this.id * 4 + (this.s.denial ? 2 : 0) + which;
+    const which = compiled ? this.s.keepTemplate(this.id, query, reply, compiled, key) : -1;
+    return which < 0 ? -1 : templateRef(this.s, this.id, which);
   }
 }
 

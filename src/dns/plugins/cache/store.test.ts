@@ -224,8 +224,10 @@ test("an entry keeps templates for two spellings of its question; its records ar
     const r = replyTo(q);
     const c = compileReply(q, r, false);
     assert.ok(c);
-    return s.keepTemplate(id, q, r, c);
+    return s.keepTemplate(id, q, r, c, q.length);
   };
+  const dropped: number[][] = [];
+  s.onTemplateDrop = (key, i, which) => dropped.push([key, i, which]);
   const [plain, edns, upper] = [spell("web.example."), spell("web.example.", true), spell("WEB.example.")];
   assert.equal(keep(plain), 0);
   assert.equal(keep(edns), 1);
@@ -245,6 +247,10 @@ test("an entry keeps templates for two spellings of its question; its records ar
   s.writeRecords(id, { type: "response", answers: [{ name, type: "A", ttl: 30, data: "10.9.9.9" }] });
   assert.equal((s.records(id)[0][0] as { data: unknown }).data, "10.0.0.1", "records from a template stay");
   s.remove(id);
+  assert.deepEqual(dropped, [
+    [plain.length, id, 0],
+    [edns.length, id, 1],
+  ]);
   assert.equal(s.templateMatch(id, 0, plain), 0, "a dropped entry's templates answer nothing");
   assert.equal(s.templateMatch(id, 1, edns), 0);
 });

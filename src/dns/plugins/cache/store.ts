@@ -139,6 +139,11 @@ export class Store {
    */
   private tslot = new Int32Array(0);
   private tslot2 = new Int32Array(0);
+  /** The key (fastpath.ts templateKey) each template was kept under. */
+  private tkey = new Int32Array(0);
+  private tkey2 = new Int32Array(0);
+  /** Told of each template that goes with its entry: its key and reference (Cache's). */
+  onTemplateDrop: ((key: number, id: number, which: number) => void) | undefined = undefined;
   /** Prefetch state (cache.ts). */
   hits = new Int32Array(0);
   last = new Float64Array(0);
@@ -236,7 +241,7 @@ export class Store {
    * the question offered stay); its records are then read from the first. Returns which of the
    * two answers `query` (0 or 1), or -1 when neither does.
    */
-  keepTemplate(id: number, query: Buffer, reply: Buffer, c: Compiled): number {
+  keepTemplate(id: number, query: Buffer, reply: Buffer, c: Compiled, key = -1): number {
     for (let which = 0; which < 2; which++) {
       const slots = which === 0 ? this.tslot : this.tslot2;
       if (slots[id] !== NONE) {
@@ -248,6 +253,7 @@ export class Store {
       const h = this.arena.alloc(size);
       writeTemplate(this.arena.chunk(h), this.arena.offset(h), query, reply, c);
       slots[id] = h;
+      (which === 0 ? this.tkey : this.tkey2)[id] = key;
       if (this.slot[id] !== NONE) this.arena.release(this.slot[id]);
       this.slot[id] = NONE;
       return which;
@@ -362,9 +368,16 @@ export class Store {
   private clear(id: number): void {
     if (this.slot[id] !== NONE) this.arena.release(this.slot[id]);
     this.slot[id] = NONE;
-    if (this.tslot[id] !== NONE) this.arena.release(this.tslot[id]);
+    const drop = this.onTemplateDrop;
+    if (this.tslot[id] !== NONE) {
+      this.arena.release(this.tslot[id]);
+      drop?.(this.tkey[id], id, 0);
+    }
     this.tslot[id] = NONE;
-    if (this.tslot2[id] !== NONE) this.arena.release(this.tslot2[id]);
+    if (this.tslot2[id] !== NONE) {
+      this.arena.release(this.tslot2[id]);
+      drop?.(this.tkey2[id], id, 1);
+    }
     this.tslot2[id] = NONE;
     this.gen[id]++;
     this.hits[id] = 0;
@@ -424,6 +437,8 @@ export class Store {
     this.slot = copy(this.slot, (l) => new Int32Array(l));
     this.tslot = copy(this.tslot, (l) => new Int32Array(l));
     this.tslot2 = copy(this.tslot2, (l) => new Int32Array(l));
+    this.tkey = copy(this.tkey, (l) => new Int32Array(l));
+    this.tkey2 = copy(this.tkey2, (l) => new Int32Array(l));
     this.hits = copy(this.hits, (l) => new Int32Array(l));
     this.last = copy(this.last, (l) => new Float64Array(l));
     this.refreshing = copy(this.refreshing, (l) => new Uint8Array(l));

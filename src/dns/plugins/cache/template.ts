@@ -5,9 +5,10 @@
  * `loadbalance`), without decoding, running the chain or encoding: the common Kubernetes lookups
  * repeat the same questions, and decoding plus encoding cost most of a cache hit.
  *
- * A template is laid out in one arena slot: four 16-bit counts (reply length, query length,
- * TTL offsets, shuffle groups), the TTL offsets, each group (its size, then the start and end of
- * each record), the reply, and the query after its id.
+ * A template is laid out in one arena slot: five 16-bit counts (reply length, query length,
+ * TTL offsets, shuffle groups, query bytes after its question), the TTL offsets, each group (its
+ * size, then the start and end of each record), the reply, then the query's header after the id
+ * and what follows its question (an OPT record). The question itself is the reply's.
  */
 
 /** Replies this size or smaller are identical over UDP and TCP and for every EDNS buffer size. */
@@ -93,20 +94,32 @@ export function compileReply(query: Buffer, reply: Buffer, shuffle: boolean): Co
   return { ttls: rrs.filter((r) => r.type !== TYPE_OPT).map((r) => r.ttlAt), groups };
 }
 
+/** Header fields of a template: reply, query and tail lengths, TTL and group counts. */
+const HEAD = 10;
+/** The query's header after its id. */
+const QHEAD = 10;
+
+/** Where the question of `query` ends: what follows is an OPT record or nothing (templateKey). */
+function questionEnd(query: Buffer): number {
+  return query.length - (query[11] === 1 ? 11 : 0);
+}
+
 /** Bytes a template of this reply and query takes. */
 export function templateSize(query: Buffer, reply: Buffer, c: Compiled): number {
-  let n = 8 + 2 * c.ttls.length + reply.length + query.length - 2;
+  let n = HEAD + 2 * c.ttls.length + reply.length + QHEAD + query.length - questionEnd(query);
   for (const g of c.groups) n += 2 + 4 * g.length;
   return n;
 }
 
 /** Write the template at `at` of `buf` (templateSize bytes). */
 export function writeTemplate(buf: Buffer, at: number, query: Buffer, reply: Buffer, c: Compiled): void {
+  const qEnd = questionEnd(query);
   let o = at;
   o = buf.writeUInt16BE(reply.length, o);
   o = buf.writeUInt16BE(query.length, o);
   o = buf.writeUInt16BE(c.ttls.length, o);
   o = buf.writeUInt16BE(c.groups.length, o);
+  o = buf.writeUInt16BE(query.length - qEnd, o);
   for (const t of c.ttls) o = buf.writeUInt16BE(t, o);
   for (const g of c.groups) {
     o = buf.writeUInt16BE(g.length, o);
@@ -116,12 +129,13 @@ export function writeTemplate(buf: Buffer, at: number, query: Buffer, reply: Buf
     }
   }
   o += reply.copy(buf, o);
-  query.copy(buf, o, 2);
+  o += query.copy(buf, o, 2, 12);
+  query.copy(buf, o, qEnd);
 }
 
 /** Where the reply of the template at `at` starts. */
 function replyAt(buf: Buffer, at: number): number {
-  let o = at + 8 + 2 * buf.readUInt16BE(at + 4);
+  let o = at + HEAD + 2 * buf.readUInt16BE(at + 4);
   for (let g = buf.readUInt16BE(at + 6); g > 0; g--) o += 2 + 4 * buf.readUInt16BE(o);
   return o;
 }
@@ -131,8 +145,14 @@ export function templateMatch(buf: Buffer, at: number, query: Buffer): number {
   const len = query.length;
   if (buf.readUInt16BE(at + 2) !== len) return 0;
   const rlen = buf.readUInt16BE(at);
-  const q = replyAt(buf, at) + rlen - 2;
-  for (let i = 2; i < len; i++) if (buf[q + i] !== query[i]) return 0;
+  const r = replyAt(buf, at);
+  // The header after the id, then the question (as the reply holds it), then the tail.
+  const h = r + rlen - 2;
+  for (let i = 2; i < 12; i++) if (buf[h + i] !== query[i]) return 0;
+  const qEnd = len - buf.readUInt16BE(at + 8);
+  for (let i = 12; i < qEnd; i++) if (buf[r + i] !== query[i]) return 0;
+  const t = r + rlen + QHEAD - qEnd;
+  for (let i = qEnd; i < len; i++) if (buf[t + i] !== query[i]) return 0;
   return rlen;
 }
 
@@ -159,7 +179,7 @@ export function renderTemplate(
   const r = replyAt(buf, at);
   buf.copy(out, o, r, r + rlen);
   // Groups: moved from the template's own bytes, which stay as they are.
-  let g = at + 8 + 2 * nt;
+  let g = at + HEAD + 2 * nt;
   for (let k = buf.readUInt16BE(at + 6); k > 0; k--) {
     const n = buf.readUInt16BE(g);
     shuffleInto(out, o, buf, r, g + 2, n);
@@ -167,7 +187,7 @@ export function renderTemplate(
   }
   out[o] = query[0];
   out[o + 1] = query[1];
-  for (let t = at + 8, end = t + 2 * nt; t < end; t += 2) out.writeUInt32BE(ttl, o + buf.readUInt16BE(t));
+  for (let t = at + HEAD, end = t + 2 * nt; t < end; t += 2) out.writeUInt32BE(ttl, o + buf.readUInt16BE(t));
   return rlen;
 }
 
