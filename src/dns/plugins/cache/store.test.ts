@@ -261,3 +261,15 @@ test("an entry stored without records gets them from writeRecords when no templa
   s.writeRecords(id, reply("big.example.", "10.0.0.1"));
   assert.equal(ip(new Item(s, id)), "10.0.0.1");
 });
+
+test("the tables grow with the entries, up to the capacity, keeping every entry", () => {
+  const s = new Store(5000);
+  const n = s.capacity;
+  assert.ok(n > 4096, "more than the tables start with");
+  for (let i = 0; i < n; i++) put(s, `g${i}.`, A, `10.1.${(i >> 8) & 255}.${i & 255}`);
+  assert.equal(s.size, n);
+  for (let i = 0; i < n; i += 97) assert.equal(ip(get(s, `g${i}.`)), `10.1.${(i >> 8) & 255}.${i & 255}`);
+  put(s, "one-more.");
+  assert.equal(s.size, n);
+  assert.equal(get(s, "g0."), undefined, "the oldest went");
+});

@@ -101,6 +101,15 @@ function recordsOfReply(reply: Buffer, out: [Answer[], Answer[], Answer[]]): voi
   }
 }
 
+type Table = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
+
+/** A table of the same kind, `len` long, starting with the contents of `a`. */
+function grown<T extends Table>(a: T, len: number): T {
+  const b = new (a.constructor as new (n: number) => T)(len);
+  b.set(a);
+  return b;
+}
+
 export class Store {
   readonly capacity: number;
   /** Bumped by every add: "nothing was added since" is one comparison, not a lookup. */
@@ -416,32 +425,23 @@ export class Store {
 
   /** Tables for `n` entries, the present ones copied. */
   private grow(n: number): void {
-    const copy = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(
-      a: T,
-      make: (len: number) => T,
-      per = 1,
-    ): T => {
-      const b = make(n * per);
-      b.set(a);
-      return b;
-    };
-    this.keyBits = copy(this.keyBits, (l) => new Uint8Array(l));
-    this.sameName = copy(this.sameName, (l) => new Int32Array(l));
-    this.older = copy(this.older, (l) => new Int32Array(l));
-    this.newer = copy(this.newer, (l) => new Int32Array(l));
-    this.gen = copy(this.gen, (l) => new Uint32Array(l));
-    this.stored = copy(this.stored, (l) => new Float64Array(l));
-    this.origTTL = copy(this.origTTL, (l) => new Int32Array(l));
-    this.meta = copy(this.meta, (l) => new Uint8Array(l));
-    this.sections = copy(this.sections, (l) => new Uint16Array(l), 3);
-    this.slot = copy(this.slot, (l) => new Int32Array(l));
-    this.tslot = copy(this.tslot, (l) => new Int32Array(l));
-    this.tslot2 = copy(this.tslot2, (l) => new Int32Array(l));
-    this.tkey = copy(this.tkey, (l) => new Int32Array(l));
-    this.tkey2 = copy(this.tkey2, (l) => new Int32Array(l));
-    this.hits = copy(this.hits, (l) => new Int32Array(l));
-    this.last = copy(this.last, (l) => new Float64Array(l));
-    this.refreshing = copy(this.refreshing, (l) => new Uint8Array(l));
-    this.retryAfter = copy(this.retryAfter, (l) => new Float64Array(l));
+    this.keyBits = grown(this.keyBits, n);
+    this.sameName = grown(this.sameName, n);
+    this.older = grown(this.older, n);
+    this.newer = grown(this.newer, n);
+    this.gen = grown(this.gen, n);
+    this.stored = grown(this.stored, n);
+    this.origTTL = grown(this.origTTL, n);
+    this.meta = grown(this.meta, n);
+    this.sections = grown(this.sections, n * 3);
+    this.slot = grown(this.slot, n);
+    this.tslot = grown(this.tslot, n);
+    this.tslot2 = grown(this.tslot2, n);
+    this.tkey = grown(this.tkey, n);
+    this.tkey2 = grown(this.tkey2, n);
+    this.hits = grown(this.hits, n);
+    this.last = grown(this.last, n);
+    this.refreshing = grown(this.refreshing, n);
+    this.retryAfter = grown(this.retryAfter, n);
   }
 }
