@@ -83,7 +83,7 @@ describe("TemplateIndex", () => {
   }
 
   test("a query finds the entry kept for it, under the zone it was kept for; others find nothing", () => {
-    const ix = new TemplateIndex();
+    const ix = new TemplateIndex<string>();
     const [a, b] = [new Source(), new Source()];
     const qa = query("a.example.", "A", 1);
     const qb = query("b.example.", "A", 1);
@@ -103,7 +103,7 @@ describe("TemplateIndex", () => {
   });
 
   test("a template that goes with its entry takes its key out of the index", () => {
-    const ix = new TemplateIndex();
+    const ix = new TemplateIndex<string>();
     const a = new Source();
     const q = query("a.example.", "A", 1);
     a.kept[3] = q;

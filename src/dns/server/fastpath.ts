@@ -72,25 +72,21 @@ export interface FastStats {
  * Query keys to the cache entries keeping their templates: two numbers per template, no object,
  * as the entries themselves (plugins/cache/store.ts).
  */
-export class TemplateIndex {
+export class TemplateIndex<Z> {
   private readonly map = new Map<number, number>();
   /** Where the references point: one slot per (source, zone handler) pair. */
-  private readonly sources: Array<{ source: ReplySource; zh: unknown }> = [];
+  private readonly sources: Array<{ source: ReplySource; zh: Z }> = [];
   private readonly watched = new Set<ReplySource>();
 
   get size(): number {
     return this.map.size;
   }
 
-  clear(): void {
-    this.map.clear();
-  }
-
   /**
    * Index the template `ref` of `source` (kept for `zh`) under the key of its query. Past
    * MAX_TEMPLATES keys the index starts over: stale keys (their entries gone) only cost a miss.
    */
-  add(key: number, source: ReplySource, zh: unknown, ref: number): void {
+  add(key: number, source: ReplySource, zh: Z, ref: number): void {
     let si = this.sources.findIndex((s) => s.source === source && s.zh === zh);
     if (si < 0) {
       if (this.sources.length >= MAX_SOURCES) return;
@@ -99,7 +95,7 @@ export class TemplateIndex {
       // about as many keys as the caches hold templates.
       if (!this.watched.has(source)) {
         this.watched.add(source);
-        source.watchDrops((k, ref) => this.drop(k, ref));
+        source.watchDrops((k, ref) => this.drop(source, k, ref));
       }
     }
     // A reference and a source slot in one small integer (no object per template).
@@ -108,14 +104,19 @@ export class TemplateIndex {
     this.map.set(key, ref * MAX_SOURCES + si);
   }
 
-  /** Forget `key` when it still leads to the template `ref` (of any slot of its source). */
-  private drop(key: number, ref: number): void {
+  /** Forget `key` when it still leads to the template `ref` of `source`. */
+  private drop(source: ReplySource, key: number, ref: number): void {
     const v = this.map.get(key);
-    if (v !== undefined && Math.floor(v / MAX_SOURCES) === ref) this.map.delete(key);
+    if (
+      v !== undefined &&
+      Math.floor(v / MAX_SOURCES) === ref &&
+      this.sources[v % MAX_SOURCES].source === source
+    )
+      this.map.delete(key);
   }
 
   /** The source whose template answers `query` (match() done), or undefined. */
-  find(query: Buffer): { source: ReplySource; zh: unknown; length: number } | undefined {
+  find(query: Buffer): Found<Z> | undefined {
     if (this.map.size === 0) return undefined;
     const key = templateKey(query);
     if (key < 0) return undefined;
@@ -124,23 +125,31 @@ export class TemplateIndex {
     const s = this.sources[v % MAX_SOURCES];
     const length = s.source.match(Math.floor(v / MAX_SOURCES), query);
     if (length === 0) return undefined;
-    found.source = s.source;
-    found.zh = s.zh;
-    found.length = length;
-    return found;
+    const f = this.found;
+    f.source = s.source;
+    f.zh = s.zh;
+    f.length = length;
+    return f as Found<Z>;
   }
+
+  /** What find() returns, reused: read before the next call. */
+  private readonly found: { source: ReplySource | undefined; zh: Z | undefined; length: number } = {
+    source: undefined,
+    zh: undefined,
+    length: 0,
+  };
 }
 
 /** Sources (cache × zone) per server, and entries per cache, that fit one Smi reference. */
 const MAX_SOURCES = 64;
 const MAX_REF = 2 ** 25;
 
-/** What find() returns, reused: read before the next call. */
-const found: { source: ReplySource; zh: unknown; length: number } = {
-  source: undefined as unknown as ReplySource,
-  zh: undefined,
-  length: 0,
-};
+/** A template found for a query: its source, the zone handler it was kept for, its length. */
+export interface Found<Z> {
+  source: ReplySource;
+  zh: Z;
+  length: number;
+}
 
 /**
  * Plugins that may run before `cache` in a block with reply templates: they either never touch

@@ -74,7 +74,7 @@ export class DnsServer {
   private readonly opts: ServerOptions;
   private readonly abort = new AbortController();
   private inflight = 0;
-  private readonly templates = new TemplateIndex();
+  private readonly templates = new TemplateIndex<ZoneHandler>();
   private readonly templateReplies: CounterChild;
   /** Bound metric children per label set, for the full path's report(). */
   private readonly stats = new Map<string, Map<string, Map<string, FastStats[]>>>();
@@ -130,7 +130,7 @@ export class DnsServer {
     const start = performance.now();
     const out = Buffer.allocUnsafe(hit.length);
     hit.source.render(buf, out, 0);
-    this.recordFast(hit.source, hit.zh as ZoneHandler, buf.length, out.length, proto, family, start);
+    this.recordFast(hit.source, hit.zh, buf.length, out.length, proto, family, start);
     return out;
   }
 
@@ -144,7 +144,7 @@ export class DnsServer {
     if (!hit || offset + hit.length > out.length) return 0;
     const start = performance.now();
     const n = hit.source.render(buf, out, offset);
-    this.recordFast(hit.source, hit.zh as ZoneHandler, buf.length, n, proto, family, start);
+    this.recordFast(hit.source, hit.zh, buf.length, n, proto, family, start);
     return n;
   }
 
