@@ -27,8 +27,42 @@ import { classes, opcodes, optioncodes, rcodes, types } from "./codes.ts";
 const optionCodec = (dnsPacket as unknown as { option: { decode(buf: Buffer, offset: number): PacketOpt } })
   .option;
 
-/** Scratch for the question name: one latin1 string is cut from it (ASCII reads the same in UTF-8). */
+/** Scratch for a name's text: one latin1 string is cut from it (ASCII reads the same in UTF-8). */
 const nameBuf = Buffer.allocUnsafe(256);
+
+/** Where the last name asciiName read ends. */
+let asciiEnd = 0;
+
+/**
+ * The uncompressed name of ASCII labels at `o` as dns-packet reads it (labels joined by dots,
+ * "." for the root), with a final dot when `fq`, ending at asciiEnd. Undefined for a pointer or
+ * reserved label type, a name of 255 octets or more, a byte outside ASCII, the end of `buf`, or
+ * with `mail` a dot inside a label (dns-packet escapes those in a mailbox name).
+ */
+function asciiName(buf: Buffer, o: number, fq: boolean, mail: boolean): string | undefined {
+  const len = buf.length;
+  let n = 0;
+  let wire = 0;
+  for (;;) {
+    if (o >= len) return undefined;
+    const c = buf[o];
+    if (c === 0) break;
+    wire += c + 1;
+    if (c > 63 || o + 1 + c > len || wire > 254) return undefined;
+    if (n > 0) nameBuf[n++] = 0x2e;
+    const end = o + 1 + c;
+    for (let i = o + 1; i < end; i++) {
+      const b = buf[i];
+      if (b > 0x7f || (mail && b === 0x2e)) return undefined;
+      nameBuf[n++] = b;
+    }
+    o = end;
+  }
+  asciiEnd = o + 1;
+  if (n === 0) return ".";
+  if (fq) nameBuf[n++] = 0x2e;
+  return nameBuf.toString("latin1", 0, n);
+}
 
 /**
  * The DecodedPacket dns-packet builds for `buf`, when buf has the common query shape; undefined
@@ -39,30 +73,14 @@ export function decodeQuery(buf: Buffer): DecodedPacket | undefined {
   // QDCOUNT 1, ANCOUNT 0, NSCOUNT 0, ARCOUNT 0 or 1.
   if (len < 17 || buf[4] !== 0 || buf[5] !== 1 || buf[6] !== 0 || buf[7] !== 0) return undefined;
   if (buf[8] !== 0 || buf[9] !== 0 || buf[10] !== 0 || buf[11] > 1) return undefined;
-  let o = 12;
-  let n = 0;
-  let wire = 0;
-  for (;;) {
-    if (o >= len) return undefined;
-    const c = buf[o];
-    if (c === 0) break;
-    wire += c + 1;
-    // Pointers and reserved label types, names of 255 octets or more, bytes that UTF-8 would
-    // decode differently: dns-packet's job.
-    if (c > 63 || o + 1 + c > len || wire > 254) return undefined;
-    if (n > 0) nameBuf[n++] = 0x2e;
-    const end = o + 1 + c;
-    for (let i = o + 1; i < end; i++) {
-      const b = buf[i];
-      if (b > 0x7f) return undefined;
-      nameBuf[n++] = b;
-    }
-    o = end;
-  }
-  o++;
+  // Pointers and reserved label types, names of 255 octets or more, bytes that UTF-8 would
+  // decode differently: dns-packet's job.
+  const name = asciiName(buf, 12, false, false);
+  if (name === undefined) return undefined;
+  let o = asciiEnd;
   if (o + 4 > len) return undefined;
   const question: Question = {
-    name: n === 0 ? "." : nameBuf.toString("latin1", 0, n),
+    name,
     type: types.toString((buf[o] << 8) | buf[o + 1]) as Question["type"],
     class: classes.toString((buf[o + 2] << 8) | buf[o + 3]) as Question["class"],
   };
@@ -360,38 +378,14 @@ export function decodeRecordsInto(buf: Buffer, offset: number, n: number, out: A
   return o;
 }
 
-/** Where the last record plainRecord read ends, and the last name plainName read. */
+/** Where the last record plainRecord read ends. */
 let recordEnd = 0;
-let plainEnd = 0;
-
-/** Scratch for one name's text (at most 255 bytes on the wire, so fewer characters). */
-const textBuf = Buffer.allocUnsafe(256);
-
-/**
- * An uncompressed name of printable ASCII labels (no dot or backslash inside one) as text with
- * the final dot, ending at plainEnd; undefined for any other name.
- */
-function plainName(buf: Buffer, o: number): string | undefined {
-  let n = 0;
-  for (let l = buf[o]; l !== 0; l = buf[o]) {
-    if (l > 63 || o + l >= buf.length) return undefined;
-    for (let k = o + 1; k <= o + l; k++) {
-      const c = buf[k];
-      if (c < 0x21 || c > 0x7e || c === 0x2e || c === 0x5c) return undefined;
-      textBuf[n++] = c;
-    }
-    textBuf[n++] = 0x2e;
-    o += l + 1;
-  }
-  plainEnd = o + 1;
-  return n === 0 ? "." : textBuf.toString("latin1", 0, n);
-}
 
 /** One record of a common kind in dns-packet's shape (its names with the final dot), or undefined. */
 function plainRecord(buf: Buffer, o: number): Answer | undefined {
-  const name = plainName(buf, o);
+  const name = asciiName(buf, o, true, false);
   if (name === undefined) return undefined;
-  o = plainEnd;
+  o = asciiEnd;
   if (o + 10 > buf.length || buf.readUInt16BE(o + 2) !== 1) return undefined;
   const type = buf.readUInt16BE(o);
   const ttl = buf.readUInt32BE(o + 4);
@@ -412,8 +406,8 @@ function plainRecord(buf: Buffer, o: number): Answer | undefined {
     case 2:
     case 5:
     case 12: {
-      const target = plainName(buf, d);
-      if (target === undefined || plainEnd !== recordEnd) return undefined;
+      const target = asciiName(buf, d, true, false);
+      if (target === undefined || asciiEnd !== recordEnd) return undefined;
       return {
         name,
         type: type === 2 ? "NS" : type === 5 ? "CNAME" : "PTR",
@@ -424,8 +418,8 @@ function plainRecord(buf: Buffer, o: number): Answer | undefined {
       };
     }
     case 33: {
-      const target = len > 6 ? plainName(buf, d + 6) : undefined;
-      if (target === undefined || plainEnd !== recordEnd) return undefined;
+      const target = len > 6 ? asciiName(buf, d + 6, true, false) : undefined;
+      if (target === undefined || asciiEnd !== recordEnd) return undefined;
       const data = {
         priority: buf.readUInt16BE(d),
         weight: buf.readUInt16BE(d + 2),
@@ -435,10 +429,10 @@ function plainRecord(buf: Buffer, o: number): Answer | undefined {
       return { name, type: "SRV", ttl, class: "IN", flush: false, data };
     }
     case 6: {
-      const mname = plainName(buf, d);
-      const rname = mname === undefined ? undefined : plainName(buf, plainEnd);
-      if (rname === undefined || plainEnd + 20 !== recordEnd) return undefined;
-      const f = plainEnd;
+      const mname = asciiName(buf, d, true, false);
+      const rname = mname === undefined ? undefined : asciiName(buf, asciiEnd, true, true);
+      if (rname === undefined || asciiEnd + 20 !== recordEnd) return undefined;
+      const f = asciiEnd;
       const data = {
         mname: mname as string,
         rname,

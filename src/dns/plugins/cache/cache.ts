@@ -5,7 +5,6 @@
  */
 import type { Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
-import { EncodeError } from "../../message/wire.ts";
 import { fqdnLower, lowersTo, matchZone } from "../../names.ts";
 import {
   type CachedReply,
@@ -25,7 +24,6 @@ import { Item } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
 import { examine, minimalTTLOf, ReplyFacts, setTTL } from "./reply.ts";
 import { Store, type SubKey } from "./store.ts";
-import { compileReply } from "./template.ts";
 
 export interface CacheConfig {
   /** Zones cached (lowercase, fully qualified). */
@@ -242,7 +240,7 @@ export class Cache implements ReplySource {
       case "NOERROR":
       case "DELEGATION": {
         if (matchZone(this.cfg.pexcept, qname) !== "") return undefined;
-        const id = keep(() => this.pcache.add(lname, key, m, ttl, storedAt(this.now()), records));
+        const id = this.pcache.add(lname, key, m, ttl, storedAt(this.now()), records);
         if (id < 0) return undefined;
         if (this.pcache.lastEvicted) this.counts.evictSuccess++;
         // The newest state of this key is positive: a denial under it is outdated (none was
@@ -256,7 +254,7 @@ export class Cache implements ReplySource {
         if (matchZone(this.cfg.nexcept, qname) !== "") return undefined;
         // The name became positive while this denial was on its way: do not keep it.
         if (epoch !== this.epoch) return undefined;
-        const id = keep(() => this.ncache.add(lname, key, m, ttl, storedAt(this.now()), records));
+        const id = this.ncache.add(lname, key, m, ttl, storedAt(this.now()), records);
         if (id < 0) return undefined;
         if (this.ncache.lastEvicted) this.counts.evictDenial++;
         return new Item(this.ncache, id);
@@ -271,13 +269,7 @@ export class Cache implements ReplySource {
    * none: a truncated or large reply); an entry whose records cannot be written goes.
    */
   writeRecords(i: Item, m: Packet): void {
-    if (i.removed || i.store.hasTemplate(i.id)) return;
-    try {
-      i.store.writeRecords(i.id, m);
-    } catch (err) {
-      if (!(err instanceof EncodeError)) throw err;
-      i.store.remove(i.id);
-    }
+    if (!i.removed && !i.store.writeRecords(i.id, m)) i.store.remove(i.id);
   }
 
   /** Seconds to keep a reply with these facts (WriteMsg's duration). */
@@ -300,19 +292,6 @@ export class Cache implements ReplySource {
     i.touch(c.prefetchWindowMs, now);
     const threshold = Math.ceil((c.percentage / 100) * i.origTTL);
     return i.hits >= c.prefetch && i.ttl(now) <= threshold;
-  }
-}
-
-/**
- * A store's add, or -1 when the reply's records cannot be written: the server cannot send such a
- * reply either (it answers SERVFAIL), so there is nothing worth keeping.
- */
-function keep(add: () => number): number {
-  try {
-    return add();
-  } catch (err) {
-    if (err instanceof EncodeError) return -1;
-    throw err;
   }
 }
 
@@ -504,8 +483,7 @@ class CachedRef implements CachedReply {
     return this.c;
   }
   keep(query: Buffer, reply: Buffer, shuffle: boolean, key: number): number {
-    const compiled = compileReply(query, reply, shuffle);
-    const which = compiled ? this.s.keepTemplate(this.id, query, reply, compiled, key) : -1;
+    const which = this.s.keepTemplate(this.id, query, reply, shuffle, key);
     return which < 0 ? -1 : templateRef(this.s, this.id, which);
   }
 }

@@ -13,10 +13,10 @@
 import type { Answer, Packet } from "dns-packet";
 import { decodeRecordsInto } from "../../message/decode.ts";
 import { Flag } from "../../message/message.ts";
-import { encodeRecords } from "../../message/wire.ts";
+import { EncodeError, encodeRecords } from "../../message/wire.ts";
 import { Arena, MAX_SLOT } from "./arena.ts";
 import {
-  type Compiled,
+  compileReply,
   renderTemplate,
   templateMatch,
   templateReply,
@@ -98,6 +98,16 @@ function recordsOfReply(reply: Buffer, out: [Answer[], Answer[], Answer[]]): voi
       dotted(r);
       out[s].push(r);
     }
+  }
+}
+
+/** A reply's records in the stored form, or null when one cannot be written (EncodeError). */
+function recordsOf(m: Packet): { bytes: Buffer; counts: number[] } | null {
+  try {
+    return encodeRecords([m.answers, m.authorities, m.additionals]);
+  } catch (err) {
+    if (err instanceof EncodeError) return null;
+    throw err;
   }
 }
 
@@ -202,7 +212,8 @@ export class Store {
   add(lname: string, k: SubKey, m: Packet, origTTL: number, stored: number, records = true): number {
     this.lastEvicted = false;
     // Written first: a reply that cannot be encoded changes nothing.
-    const written = records ? encodeRecords([m.answers, m.authorities, m.additionals]) : undefined;
+    const written = records ? recordsOf(m) : undefined;
+    if (written === null) return NONE;
     this.version++;
     let id = this.find(lname, k);
     if (id !== NONE) this.clear(id);
@@ -228,11 +239,16 @@ export class Store {
     return id;
   }
 
-  /** The records of `m` for an entry added without them (and given no template since). */
-  writeRecords(id: number, m: Packet): void {
-    if (this.slot[id] !== NONE || this.tslot[id] !== NONE) return;
-    const { bytes, counts } = encodeRecords([m.answers, m.authorities, m.additionals]);
-    this.putRecords(id, bytes, counts);
+  /**
+   * The records of `m` for an entry added without them (and given no template since); false
+   * when they cannot be written.
+   */
+  writeRecords(id: number, m: Packet): boolean {
+    if (this.slot[id] !== NONE || this.tslot[id] !== NONE) return true;
+    const written = recordsOf(m);
+    if (written === null) return false;
+    this.putRecords(id, written.bytes, written.counts);
+    return true;
   }
 
   private putRecords(id: number, bytes: Buffer, counts: number[]): void {
@@ -250,13 +266,16 @@ export class Store {
    * the question offered stay); its records are then read from the first. Returns which of the
    * two answers `query` (0 or 1), or -1 when neither does.
    */
-  keepTemplate(id: number, query: Buffer, reply: Buffer, c: Compiled, key = -1): number {
+  keepTemplate(id: number, query: Buffer, reply: Buffer, shuffle: boolean, key = -1): number {
     for (let which = 0; which < 2; which++) {
       const slots = which === 0 ? this.tslot : this.tslot2;
       if (slots[id] !== NONE) {
         if (this.templateMatch(id, which, query) > 0) return which;
         continue;
       }
+      // Compiled only when there is a place to keep it: a hit in a third spelling costs a compare.
+      const c = compileReply(query, reply, shuffle);
+      if (!c) return -1;
       const size = templateSize(query, reply, c);
       if (size > MAX_SLOT) return -1;
       const h = this.arena.alloc(size);
@@ -280,10 +299,6 @@ export class Store {
   renderTemplate(id: number, which: number, query: Buffer, ttl: number, out: Buffer, o: number): number {
     const h = (which === 0 ? this.tslot : this.tslot2)[id];
     return renderTemplate(this.arena.chunk(h), this.arena.offset(h), query, ttl, out, o);
-  }
-
-  hasTemplate(id: number): boolean {
-    return this.tslot[id] !== NONE;
   }
 
   /** The entry's query type and DO bit (its key), for the metrics of a template's reply. */
