@@ -5,21 +5,31 @@
  * at a time through the path a listener takes (reply template first, else the full chain).
  *
  *   node --import tsx bench/dns/inprocess.ts [--services 10000] [--queries 300000] [--bundle]
- *        [--concurrency 1] [--cpu-prof DIR]
+ *        [--concurrency 1] [--cpu-prof DIR] [--alloc-prof FILE] [--promoted-prof FILE] [--no-cache]
+ *        [--node-flags "FLAGS"]
  *
  * --bundle runs this script bundled by esbuild (as `npm run build` bundles skiff): tsx's
- * per-function helpers cost several percent of a profile. Prints one Markdown table row.
+ * per-function helpers cost several percent of a profile. With --bundle the run gets the V8
+ * settings of `skiff dns` (its heap flags and the single-threaded GC, src/cli/dns-heap.ts and
+ * dns-gc.ts) unless --node-flags gives others, and the state it keeps is small like the
+ * server's (the queries in one Buffer, the objects cut down as the informers cut them), so its
+ * garbage collections are like the server's. --no-cache leaves `cache 30` out of the Corefile
+ * (the full path alone). Prints one Markdown table row.
  */
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import { Registry } from "prom-client";
+import { tuneHeapForDNS } from "../../src/cli/dns-heap.ts";
 import { buildConfig } from "../../src/dns/config.ts";
 import { HttpListeners } from "../../src/dns/http.ts";
 import { makeLogger } from "../../src/dns/index.ts";
 import type { PluginModule, Remote } from "../../src/dns/plugin.ts";
 import { options } from "../../src/dns/plugins/kubernetes/fixtures.test-util.ts";
 import { Kubernetes } from "../../src/dns/plugins/kubernetes/kubernetes.ts";
+import { slimEndpointSlice, slimService } from "../../src/dns/plugins/kubernetes/slim.ts";
 import { type EndpointSlice, type Service, staticView } from "../../src/dns/plugins/kubernetes/view.ts";
 import { Metrics, ServerMetrics } from "../../src/dns/server/metrics.ts";
 import { DnsServer } from "../../src/dns/server/server.ts";
@@ -58,12 +68,23 @@ if (process.argv.includes("--bundle")) {
     logLevel: "warning",
   });
   const prof = strArg("cpu-prof");
-  const flags = prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : [];
-  const args = process.argv.slice(2).filter((a) => a !== "--bundle");
-  const r = spawnSync(process.execPath, [...flags, out, ...args], { stdio: "inherit" });
+  const given = strArg("node-flags");
+  const v8 =
+    given !== undefined ? given.split(/\s+/).filter(Boolean) : ["--single-threaded-gc", "--expose-gc"];
+  const flags = [...v8, ...(prof ? ["--cpu-prof", "--cpu-prof-dir", prof] : [])];
+  const args = process.argv
+    .slice(2)
+    .filter((a, i, all) => a !== "--bundle" && a !== "--node-flags" && all[i - 1] !== "--node-flags");
+  const env = given !== undefined ? { SKIFF_DNS_HEAP: "v8", ...process.env } : process.env;
+  const r = spawnSync(process.execPath, [...flags, out, ...args], { stdio: "inherit", env });
   rmSync(out, { force: true });
   process.exit(r.status ?? 1);
 }
+
+// The heap settings `skiff dns` gives itself at start, the same way (set from the command line,
+// --semi-space-growth-factor left the young generation several times larger); --node-flags
+// runs with V8's own sizing instead (SKIFF_DNS_HEAP=v8).
+tuneHeapForDNS();
 
 /** The main benchmark's cluster (run.ts), with ClusterIPs from 10.96.0.0/12 in order. */
 function cluster(): { services: Service[]; slices: EndpointSlice[]; records: SvcRecord[] } {
@@ -74,28 +95,32 @@ function cluster(): { services: Service[]; slices: EndpointSlice[]; records: Svc
     const { name, namespace } = serviceName(i, NAMESPACES);
     const ip = `10.96.${(i >> 8) & 255}.${i & 255}`;
     const ports = [{ name: "http", protocol: "TCP", port: 80 }];
-    services.push({
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { namespace, name, resourceVersion: "1" },
-      spec: { type: "ClusterIP", clusterIP: ip, clusterIPs: [ip], ports },
-    });
-    slices.push({
-      apiVersion: "discovery.k8s.io/v1",
-      kind: "EndpointSlice",
-      metadata: {
-        namespace,
-        name: `${name}-abcde`,
-        labels: { "kubernetes.io/service-name": name },
-        resourceVersion: "1",
-      },
-      addressType: "IPv4",
-      endpoints: Array.from({ length: ENDPOINTS }, (_, k) => ({
-        addresses: [podIP(i * ENDPOINTS + k)],
-        conditions: { ready: true },
-      })),
-      ports,
-    });
+    services.push(
+      slimService({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { namespace, name, resourceVersion: "1" },
+        spec: { type: "ClusterIP", clusterIP: ip, clusterIPs: [ip], ports },
+      }),
+    );
+    slices.push(
+      slimEndpointSlice({
+        apiVersion: "discovery.k8s.io/v1",
+        kind: "EndpointSlice",
+        metadata: {
+          namespace,
+          name: `${name}-abcde`,
+          labels: { "kubernetes.io/service-name": name },
+          resourceVersion: "1",
+        },
+        addressType: "IPv4",
+        endpoints: Array.from({ length: ENDPOINTS }, (_, k) => ({
+          addresses: [podIP(i * ENDPOINTS + k)],
+          conditions: { ready: true },
+        })),
+        ports,
+      }),
+    );
     records.push({ name, namespace, clusterIP: ip });
   }
   return { services, slices, records };
@@ -120,7 +145,8 @@ const k8s: PluginModule = {
 };
 
 // kubeadm's Corefile without what needs sockets or an upstream (health, ready, forward, reload).
-const COREFILE = `.:53 {\n  errors\n  prometheus 127.0.0.1:0\n  cache 30\n  loadbalance\n  k8sview\n}\n`;
+const CACHE = process.argv.includes("--no-cache") ? "" : "  cache 30\n";
+const COREFILE = `.:53 {\n  errors\n  prometheus 127.0.0.1:0\n${CACHE}  loadbalance\n  k8sview\n}\n`;
 const registry = new Registry();
 const metrics = new Metrics(registry);
 const logger = makeLogger(() => {}, false);
@@ -147,11 +173,22 @@ const server = new DnsServer({
 });
 
 const lines = queryMix(records, 200_000, NAMESPACES).trim().split("\n");
+const distinct = new Set(lines).size;
 const edns = { type: "OPT", name: ".", udpPayloadSize: 1232, flags: 0 } as const;
-const queries = lines.map((l, i) => {
-  const [name, type] = l.split(" ");
-  return encodeQuery(`${name}.`, type as "A", i & 0xffff, { additionals: [edns as never] });
-});
+/** The queries back to back in one Buffer (200,000 Buffer objects made every collection slow). */
+const bounds = new Int32Array(lines.length + 1);
+const wire = (() => {
+  const parts = lines.map((l, i) => {
+    const [name, type] = l.split(" ");
+    return encodeQuery(`${name}.`, type as "A", i & 0xffff, { additionals: [edns as never] });
+  });
+  parts.forEach((p, i) => {
+    bounds[i + 1] = bounds[i] + p.length;
+  });
+  return Buffer.concat(parts);
+})();
+lines.length = 0;
+const query = (i: number): Buffer => wire.subarray(bounds[i], bounds[i + 1]);
 const REMOTE: Remote = { address: "10.244.0.9", port: 40000, family: "IPv4" };
 let replies = 0;
 const send = () => {
@@ -167,7 +204,7 @@ async function run(n: number, from: number): Promise<{ cpuUs: number; templated:
   const pending: Promise<void>[] = [];
   const t0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
-    const q = queries[(from + i) % queries.length];
+    const q = query((from + i) % (bounds.length - 1));
     if (server.fast(q, "udp", "IPv4")) {
       templated++;
       replies++;
@@ -184,9 +221,59 @@ async function run(n: number, from: number): Promise<{ cpuUs: number; templated:
   return { cpuUs: c.user + c.system, templated };
 }
 
+// The setup's garbage (the query mix as text, the objects before slimming) goes first, so the
+// run's collections are the server's own (--expose-gc, on with --bundle).
+const collect = (globalThis as { gc?: () => void }).gc;
+collect?.();
 await run(50_000, 0); // warm-up: JIT and a full cache
+collect?.();
 replies = 0;
+const gc = { scavenges: 0, full: 0, scavengeMs: 0, fullMs: 0 };
+const measuredFrom = performance.now();
+const obs = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    // Entries of collections before the run are delivered too.
+    if (e.startTime < measuredFrom) continue;
+    // NODE_PERFORMANCE_GC_MINOR = 1 (scavenge), _MAJOR = 4 (mark-compact); the rest are
+    // incremental marking steps and weak callbacks, counted in the time only.
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === 1) {
+      gc.scavenges++;
+      gc.scavengeMs += e.duration;
+    } else {
+      if (kind === 4) gc.full++;
+      gc.fullMs += e.duration;
+    }
+  }
+});
+obs.observe({ entryTypes: ["gc"] });
+// --alloc-prof FILE: where the measured queries allocate (a .heapprofile for DevTools), the
+// objects young collections took included: garbage costs as much as what stays.
+// --promoted-prof FILE: the same for what outlived the young generation (what fills the old
+// one and brings on full collections).
+const promotedProf = strArg("promoted-prof");
+const allocProf = strArg("alloc-prof") ?? promotedProf;
+const inspector = allocProf ? new Session() : undefined;
+const post = (method: string, params?: object) =>
+  new Promise<unknown>((resolve, reject) =>
+    inspector?.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+if (inspector) {
+  inspector.connect();
+  await post("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: promotedProf === undefined,
+  });
+}
 const r = await run(QUERIES, 50_000);
+if (inspector && allocProf) {
+  const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
+  writeFileSync(allocProf, JSON.stringify(profile));
+  inspector.disconnect();
+}
+await new Promise((resolve) => setTimeout(resolve, 200)); // the observer's last entries
+obs.disconnect();
 if (replies !== QUERIES) throw new Error(`${QUERIES - replies} queries got no reply`);
 const text = await registry.metrics();
 const count = (re: RegExp) =>
@@ -197,10 +284,11 @@ const count = (re: RegExp) =>
 const hits = count(/^coredns_cache_hits_total/);
 const misses = count(/^coredns_cache_misses_total/);
 for (const b of cfg.blocks) for (const h of b.shutdowns) await h();
+const ratio = hits + misses > 0 ? `${((100 * hits) / (hits + misses)).toFixed(0)}%` : "no cache";
 console.log(
-  "| services | distinct questions | µs CPU / query | from a template | cache hit ratio (incl. warm-up) |",
+  "| services | distinct questions | µs CPU / query | from a template | cache hit ratio (incl. warm-up) | scavenges / 10k queries | GC µs / query |",
 );
-console.log("| ---: | ---: | ---: | ---: | ---: |");
+console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 console.log(
-  `| ${SERVICES.toLocaleString("en")} | ${new Set(lines).size.toLocaleString("en")} | ${(r.cpuUs / QUERIES).toFixed(2)} | ${((100 * r.templated) / QUERIES).toFixed(0)}% | ${((100 * hits) / (hits + misses)).toFixed(0)}% |`,
+  `| ${SERVICES.toLocaleString("en")} | ${distinct.toLocaleString("en")} | ${(r.cpuUs / QUERIES).toFixed(2)} | ${((100 * r.templated) / QUERIES).toFixed(0)}% | ${ratio} | ${((1e4 * gc.scavenges) / QUERIES).toFixed(1)} (${gc.full} full) | ${((1000 * (gc.scavengeMs + gc.fullMs)) / QUERIES).toFixed(2)} |`,
 );

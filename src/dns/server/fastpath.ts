@@ -15,7 +15,7 @@ import type { ReplySource } from "../plugin.ts";
 import type { CounterChild, HistogramChild } from "./lite-metrics.ts";
 
 /** Bound on a server's index of templates; past it the index starts over. */
-export const MAX_TEMPLATES = 100_000;
+export const MAX_TEMPLATES = 65_536;
 
 const TYPE_OPT = 41;
 
@@ -68,12 +68,91 @@ export interface FastStats {
   responseSize: HistogramChild;
 }
 
+const EMPTY = -1;
+
+/**
+ * Keys (30-bit) to values (31-bit), open addressing in two Int32Arrays. A Map<number, number>
+ * rebuilt its backing store again and again as templates came and went with their entries, and
+ * those stores were what a busy server promoted to the old generation most after the cache's
+ * names (bench/RESULTS.md, session 8).
+ */
+export class IntTable {
+  private keys = new Int32Array(1024).fill(EMPTY);
+  private values = new Int32Array(1024);
+  private mask = 1023;
+  size = 0;
+
+  get(key: number): number | undefined {
+    const keys = this.keys;
+    for (let i = spread(key) & this.mask; ; i = (i + 1) & this.mask) {
+      const k = keys[i];
+      if (k === key) return this.values[i];
+      if (k === EMPTY) return undefined;
+    }
+  }
+
+  set(key: number, value: number): void {
+    if (2 * (this.size + 1) > this.keys.length) this.resize(this.keys.length * 2);
+    const keys = this.keys;
+    let i = spread(key) & this.mask;
+    for (; keys[i] !== EMPTY; i = (i + 1) & this.mask) {
+      if (keys[i] === key) {
+        this.values[i] = value;
+        return;
+      }
+    }
+    keys[i] = key;
+    this.values[i] = value;
+    this.size++;
+  }
+
+  delete(key: number): void {
+    const keys = this.keys;
+    const mask = this.mask;
+    let hole = spread(key) & mask;
+    while (keys[hole] !== key) {
+      if (keys[hole] === EMPTY) return;
+      hole = (hole + 1) & mask;
+    }
+    // Backward-shift deletion: later members of the probe run move up so none is cut off.
+    for (let j = (hole + 1) & mask; keys[j] !== EMPTY; j = (j + 1) & mask) {
+      const home = spread(keys[j]) & mask;
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      keys[hole] = keys[j];
+      this.values[hole] = this.values[j];
+      hole = j;
+    }
+    keys[hole] = EMPTY;
+    this.size--;
+  }
+
+  clear(): void {
+    this.keys.fill(EMPTY);
+    this.size = 0;
+  }
+
+  private resize(n: number): void {
+    const { keys, values } = this;
+    this.keys = new Int32Array(n).fill(EMPTY);
+    this.values = new Int32Array(n);
+    this.mask = n - 1;
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) this.set(keys[i], values[i]);
+  }
+}
+
+/** Keys are hashes already; their low bits pick the bucket, mixed once more against patterns. */
+function spread(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> 2;
+}
+
 /**
  * Query keys to the cache entries keeping their templates: two numbers per template, no object,
  * as the entries themselves (plugins/cache/store.ts).
  */
 export class TemplateIndex<Z> {
-  private readonly map = new Map<number, number>();
+  private readonly map = new IntTable();
   /** Where the references point: one slot per (source, zone handler) pair. */
   private readonly sources: Array<{ source: ReplySource; zh: Z }> = [];
   private readonly watched = new Set<ReplySource>();

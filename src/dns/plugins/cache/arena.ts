@@ -69,3 +69,12 @@ function classOf(len: number): number {
   while (SIZES[c] < len) c++;
   return c;
 }
+
+type Table = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
+
+/** A table of the same kind, `len` long, starting with the contents of `a` (per-entry tables). */
+export function grown<T extends Table>(a: T, len: number): T {
+  const b = new (a.constructor as new (n: number) => T)(len);
+  b.set(a);
+  return b;
+}

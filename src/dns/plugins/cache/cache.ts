@@ -22,6 +22,7 @@ import type { ResponseType } from "../../response/classify.ts";
 import { trackedPlugin, trackPlugin, WrappedWriter } from "../../response/wrapped.ts";
 import { Item } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
+import { hashName } from "./names.ts";
 import { examine, minimalTTLOf, ReplyFacts, setTTL } from "./reply.ts";
 import { Store, type SubKey } from "./store.ts";
 
@@ -172,9 +173,9 @@ export class Cache implements ReplySource {
     if (names.length === 0) return 0;
     this.epoch++;
     const targets = [...new Set(names.map(fqdnLower))];
-    return this.ncache.deleteNames(
-      targets.length <= FEW_NAMES ? (lname) => matchZone(targets, lname) !== "" : underSet(new Set(targets)),
-    );
+    return targets.length <= FEW_NAMES
+      ? this.ncache.deleteUnder(targets)
+      : this.ncache.deleteNames(underSet(new Set(targets)));
   }
 
   /** A usable entry: fresh, or expired for less than the serve_stale window (getIfNotStale). */
@@ -183,11 +184,12 @@ export class Cache implements ReplySource {
     c.requests++;
     const neg = this.ncache;
     const pos = this.pcache;
-    const n = neg.find(lname, key);
+    const h = hashName(lname);
+    const n = neg.find(lname, key, h);
     if (n >= 0 && this.usable(neg, n, now)) {
       // A cached SERVFAIL does not shadow a good answer still in the success cache.
       if ((neg.meta[n] & 0xf) === 2) {
-        const p = pos.find(lname, key);
+        const p = pos.find(lname, key, h);
         if (p >= 0 && this.usable(pos, p, now)) {
           c.hitsSuccess++;
           return new Item(pos, p);
@@ -196,7 +198,7 @@ export class Cache implements ReplySource {
       c.hitsDenial++;
       return new Item(neg, n);
     }
-    const p = pos.find(lname, key);
+    const p = pos.find(lname, key, h);
     if (p >= 0 && this.usable(pos, p, now)) {
       c.hitsSuccess++;
       return new Item(pos, p);
@@ -304,7 +306,7 @@ function storedAt(now: number): number {
 }
 
 /**
- * Up to this many announced names are matched as zones (matchZone: one suffix comparison per
+ * Up to this many announced names are matched as zones (Store.deleteUnder: one suffix comparison per
  * name and entry); more (a namespace's worth, a resync) by walking each entry's parents through
  * a Set. A Service event announces two or three names, and a full denial cache holds about
  * 10,000 entries: the walk sliced every one of them label by label, 15 ms per event at that

@@ -149,7 +149,8 @@ export class Item {
     // Decoded for this reply alone (or copied from the pinned ones): changed in place.
     const p = this.pinned;
     const [an, ns, ar] = p ? copies(p.records) : this.store.records(this.id);
-    const lname = this.lname;
+    // The entry was found by the request's name (the stored one would be a new string).
+    const lname = req.lname;
     return {
       id: req.msg.id,
       type: "response",

@@ -5,16 +5,16 @@
  *
  * An entry is a number (its id), and everything about it lives in typed arrays indexed by it:
  * its records as wire bytes in an Arena, its TTL, time and flags in numbers. Storing one makes
- * no object (the name string it is found by aside), so a busy cache's churn no longer fills the
- * old generation with dead entries (arena.ts says what that cost). Entries are found by the
- * lowercase name (a string the server already built and hashed) and then the few (type, class,
- * DO/CD) entries of that name, chained by id.
+ * no object, not even its name (names.ts), so a busy cache's churn no longer fills the old
+ * generation with dead entries (arena.ts says what that cost). Entries are found by the
+ * lowercase name and then the few (type, class, DO/CD) entries of that name, chained by id.
  */
 import type { Answer, Packet } from "dns-packet";
 import { decodeRecordsInto } from "../../message/decode.ts";
 import { Flag } from "../../message/message.ts";
 import { EncodeError, encodeRecords } from "../../message/wire.ts";
-import { Arena, MAX_SLOT } from "./arena.ts";
+import { Arena, grown, MAX_SLOT } from "./arena.ts";
+import { hashName, NameIndex } from "./names.ts";
 import {
   compileReply,
   renderTemplate,
@@ -111,15 +111,6 @@ function recordsOf(m: Packet): { bytes: Buffer; counts: number[] } | null {
   }
 }
 
-type Table = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
-
-/** A table of the same kind, `len` long, starting with the contents of `a`. */
-function grown<T extends Table>(a: T, len: number): T {
-  const b = new (a.constructor as new (n: number) => T)(len);
-  b.set(a);
-  return b;
-}
-
 export class Store {
   readonly capacity: number;
   /** Bumped by every add: "nothing was added since" is one comparison, not a lookup. */
@@ -127,14 +118,13 @@ export class Store {
   /** Whether the last add evicted another entry to make room. */
   lastEvicted = false;
   private count = 0;
-  private readonly names = new Map<string, number>();
   private readonly arena = new Arena();
+  private readonly names = new NameIndex(this.arena);
   private readonly freeIds: number[] = [];
   private nextId = 0;
   private oldest = NONE;
   private newest = NONE;
-  // Per entry id. The JS arrays hold strings that exist anyway (the name, type and class).
-  private readonly lnames: string[] = [];
+  // Per entry id. The JS arrays hold strings that exist anyway (the type and class names).
   private readonly qtypes: string[] = [];
   private readonly qclasses: string[] = [];
   private keyBits = new Uint8Array(0);
@@ -187,14 +177,14 @@ export class Store {
     return this.arena.bytes;
   }
 
+  /** The entry's name (a new string each time). */
   lname(id: number): string {
-    return this.lnames[id];
+    return this.names.name(id);
   }
 
-  /** The entry for (lname, k), or -1. */
-  find(lname: string, k: SubKey): number {
-    const first = this.names.get(lname);
-    if (first === undefined) return NONE;
+  /** The entry for (lname, k), or -1; `h` is hashName(lname), when the caller has it. */
+  find(lname: string, k: SubKey, h = hashName(lname)): number {
+    const first = this.names.first(lname, h);
     for (let id = first; id !== NONE; id = this.sameName[id]) if (this.sameKey(id, k)) return id;
     return NONE;
   }
@@ -215,18 +205,21 @@ export class Store {
     const written = records ? recordsOf(m) : undefined;
     if (written === null) return NONE;
     this.version++;
-    let id = this.find(lname, k);
+    const h = hashName(lname);
+    let id = this.find(lname, k, h);
     if (id !== NONE) this.clear(id);
     else {
-      if (this.count >= this.capacity) this.lastEvicted = this.evictOldest(lname);
+      if (this.count >= this.capacity) this.lastEvicted = this.evictOldest(lname, h);
       id = this.newId();
-      this.lnames[id] = lname;
+      this.names.write(id, lname, h);
       this.qtypes[id] = k.qtype;
       this.qclasses[id] = k.qclass;
       this.keyBits[id] = k.bits;
-      const first = this.names.get(lname);
-      this.sameName[id] = first ?? NONE;
-      this.names.set(lname, id);
+      // The newest entry of a name heads its chain.
+      const first = this.names.first(lname, h);
+      this.sameName[id] = first;
+      if (first === NONE) this.names.add(id);
+      else this.names.replace(first, id);
       this.append(id);
       this.count++;
     }
@@ -327,8 +320,8 @@ export class Store {
     return out;
   }
 
-  delete(lname: string, k: SubKey): boolean {
-    const id = this.find(lname, k);
+  delete(lname: string, k: SubKey, h = hashName(lname)): boolean {
+    const id = this.find(lname, k, h);
     if (id === NONE) return false;
     this.unlink(id);
     return true;
@@ -344,20 +337,39 @@ export class Store {
     const before = this.count;
     for (let id = this.oldest; id !== NONE; ) {
       const next = this.newer[id];
-      if (pred(this.lnames[id])) this.unlink(id);
+      if (pred(this.names.name(id))) this.unlink(id);
+      id = next;
+    }
+    return before - this.count;
+  }
+
+  /**
+   * Drop every entry whose name is one of `zones` or under one; returns how many went. Compared
+   * on the stored bytes: no name string per entry (deleteNames makes one each).
+   */
+  deleteUnder(zones: readonly string[]): number {
+    const before = this.count;
+    for (let id = this.oldest; id !== NONE; ) {
+      const next = this.newer[id];
+      for (const z of zones) {
+        if (this.names.inZone(id, z)) {
+          this.unlink(id);
+          break;
+        }
+      }
       id = next;
     }
     return before - this.count;
   }
 
   /** Drop the oldest entry, sparing the name being stored when another exists. */
-  private evictOldest(keep: string): boolean {
+  private evictOldest(keep: string, h: number): boolean {
     let id = this.oldest;
     if (id === NONE) return false;
-    if (this.lnames[id] === keep && this.names.size > 1) {
+    if (this.named(id, keep, h) && this.names.size > 1) {
       const spared = id;
       id = this.newer[id];
-      while (id !== NONE && this.lnames[id] === keep) id = this.newer[id];
+      while (id !== NONE && this.named(id, keep, h)) id = this.newer[id];
       if (id !== NONE) {
         // The spared entry goes to the young end, as if stored now.
         this.detach(spared);
@@ -368,14 +380,17 @@ export class Store {
     return true;
   }
 
+  private named(id: number, lname: string, h: number): boolean {
+    return this.names.hashOf(id) === h && this.names.is(id, lname);
+  }
+
   /** Out of the store: its name's chain, the order, its bytes; its id free for reuse. */
   private unlink(id: number): void {
-    const lname = this.lnames[id];
-    const first = this.names.get(lname) as number;
+    const first = this.names.firstOf(id);
     if (first === id) {
       const rest = this.sameName[id];
-      if (rest === NONE) this.names.delete(lname);
-      else this.names.set(lname, rest);
+      if (rest === NONE) this.names.remove(id);
+      else this.names.replace(id, rest);
     } else {
       let p = first;
       while (this.sameName[p] !== id) p = this.sameName[p];
@@ -383,7 +398,7 @@ export class Store {
     }
     this.detach(id);
     this.clear(id);
-    this.lnames[id] = "";
+    this.names.release(id);
     this.freeIds.push(id);
     this.count--;
   }
@@ -440,6 +455,7 @@ export class Store {
 
   /** Tables for `n` entries, the present ones copied. */
   private grow(n: number): void {
+    this.names.grow(n);
     this.keyBits = grown(this.keyBits, n);
     this.sameName = grown(this.sameName, n);
     this.older = grown(this.older, n);

@@ -19,79 +19,112 @@ const TYPE_AAAA = 28;
 const TYPE_MX = 15;
 const TYPE_OPT = 41;
 
-interface Block {
-  start: number;
-  end: number;
-}
-
-/** Records of one section that the round-robin shuffle reorders among their own places. */
-type Group = Block[];
-
-/** What replaying a reply needs besides its bytes. */
+/**
+ * What replaying a reply needs besides its bytes: where each record's TTL sits (not the OPT's,
+ * whose TTL field holds flags), and, for blocks with `loadbalance`, the address (and MX) records
+ * to shuffle, in groups of like records. Scratch of this module, filled by compileReply and valid
+ * until its next call: a miss compiles its reply once and writes the template at once, and the
+ * arrays and objects it took were the largest allocation of a miss (about 1.9 KB).
+ */
 export interface Compiled {
-  /** Where each record's TTL sits (not the OPT's, whose TTL field holds flags). */
-  ttls: number[];
-  /** Address (and MX) records to shuffle, for blocks with `loadbalance`. */
-  groups: Group[];
+  readonly ttlCount: number;
+  /** TTL offsets, ttlCount of them. */
+  readonly ttls: Uint16Array;
+  readonly groupCount: number;
+  /** Records per group, groupCount of them. */
+  readonly groupSizes: Uint8Array;
+  /** The start and end of each grouped record, group after group. */
+  readonly bounds: Uint16Array;
 }
 
-interface Parsed {
-  start: number;
-  end: number;
-  type: number;
-  section: number;
-  ttlAt: number;
-}
+/** A reply of MAX_TEMPLATE bytes holds at most 45 records (11 bytes each) and 3 names per record. */
+const MAX_RRS = 64;
+const MAX_POINTERS = 3 * MAX_RRS;
+
+const rrStart = new Uint16Array(MAX_RRS);
+const rrEnd = new Uint16Array(MAX_RRS);
+const rrType = new Uint16Array(MAX_RRS);
+const rrTtlAt = new Uint16Array(MAX_RRS);
+const rrSection = new Uint8Array(MAX_RRS);
+const pointers = new Uint16Array(MAX_POINTERS);
+let pointerCount = 0;
+const members = new Uint8Array(MAX_RRS);
+
+const compiled = {
+  ttlCount: 0,
+  ttls: new Uint16Array(MAX_RRS),
+  groupCount: 0,
+  groupSizes: new Uint8Array(MAX_RRS),
+  bounds: new Uint16Array(2 * MAX_RRS),
+};
+
+/** Kinds of records the round-robin shuffle moves, each among its own kind: 0 addresses, 1 MX. */
+const ofKind = (kind: number, t: number) => (kind === 0 ? t === TYPE_A || t === TYPE_AAAA : t === TYPE_MX);
 
 /**
  * Walk `reply` (to `query`); undefined when it is not one a template can replay: not a single
  * question asked exactly as in the query, malformed, or, with `shuffle`, like records that are
- * not alike or that other records point into.
+ * not alike or that other records point into. The result is this module's scratch (Compiled).
  */
 export function compileReply(query: Buffer, reply: Buffer, shuffle: boolean): Compiled | undefined {
   if (reply.length > MAX_TEMPLATE || (reply[2] & 0x02) !== 0) return undefined;
-  if (reply.readUInt16BE(4) !== 1) return undefined;
-  const qEnd = query.length - (query[11] === 1 ? 11 : 0);
+  if (reply.length < 12 || reply.readUInt16BE(4) !== 1) return undefined;
+  const qEnd = questionEnd(query);
   // The question must come back exactly as asked: it is part of every later reply.
-  if (reply.length < qEnd || reply.compare(query, 12, qEnd, 12, qEnd) !== 0) return undefined;
-  const counts = [reply.readUInt16BE(6), reply.readUInt16BE(8), reply.readUInt16BE(10)];
-  const pointers: number[] = [];
-  const rrs: Parsed[] = [];
+  if (reply.length < qEnd) return undefined;
+  for (let i = 12; i < qEnd; i++) if (reply[i] !== query[i]) return undefined;
+  pointerCount = 0;
+  let n = 0;
   let off = qEnd;
   for (let section = 0; section < 3; section++) {
-    for (let i = 0; i < counts[section]; i++) {
+    for (let i = reply.readUInt16BE(6 + 2 * section); i > 0; i--) {
+      if (n === MAX_RRS) return undefined;
       const start = off;
-      off = skipName(reply, off, pointers);
+      off = skipName(reply, off);
       if (off < 0 || off + 10 > reply.length) return undefined;
       const type = reply.readUInt16BE(off);
       const ttlAt = off + 4;
-      const rdlen = reply.readUInt16BE(off + 8);
       const rdata = off + 10;
-      off = rdata + rdlen;
+      off = rdata + reply.readUInt16BE(off + 8);
       if (off > reply.length) return undefined;
-      if (!rdataNames(reply, type, rdata, off, pointers)) return undefined;
-      rrs.push({ start, end: off, type, section, ttlAt });
+      if (!rdataNames(reply, type, rdata, off)) return undefined;
+      rrStart[n] = start;
+      rrEnd[n] = off;
+      rrType[n] = type;
+      rrTtlAt[n] = ttlAt;
+      rrSection[n] = section;
+      n++;
     }
   }
   if (off !== reply.length) return undefined;
-  const groups: Group[] = [];
+  const c = compiled;
+  c.ttlCount = 0;
+  for (let i = 0; i < n; i++) if (rrType[i] !== TYPE_OPT) c.ttls[c.ttlCount++] = rrTtlAt[i];
+  c.groupCount = 0;
   if (shuffle && (reply[3] & 0x0f) === 0) {
+    let b = 0;
     for (let section = 0; section < 3; section++) {
-      const inSection = rrs.filter((r) => r.section === section);
-      for (const kind of [[TYPE_A, TYPE_AAAA], [TYPE_MX]]) {
-        const members = inSection.filter((r) => kind.includes(r.type));
-        if (members.length < 2) continue;
+      for (let kind = 0; kind < 2; kind++) {
+        let m = 0;
+        for (let i = 0; i < n; i++) if (rrSection[i] === section && ofKind(kind, rrType[i])) members[m++] = i;
+        if (m < 2) continue;
         // Moving blocks is only sound when they are alike and nothing points into them.
-        const size = members[0].end - members[0].start;
-        const ttlRel = members[0].ttlAt - members[0].start;
-        const alike = members.every((r) => r.end - r.start === size && r.ttlAt - r.start === ttlRel);
-        const pointedAt = pointers.some((p) => members.some((r) => p >= r.start && p < r.end));
-        if (!alike || pointedAt) return undefined;
-        groups.push(members.map((r) => ({ start: r.start, end: r.end })));
+        const first = members[0];
+        const size = rrEnd[first] - rrStart[first];
+        const ttlRel = rrTtlAt[first] - rrStart[first];
+        for (let k = 0; k < m; k++) {
+          const r = members[k];
+          if (rrEnd[r] - rrStart[r] !== size || rrTtlAt[r] - rrStart[r] !== ttlRel) return undefined;
+          for (let p = 0; p < pointerCount; p++)
+            if (pointers[p] >= rrStart[r] && pointers[p] < rrEnd[r]) return undefined;
+          c.bounds[b++] = rrStart[r];
+          c.bounds[b++] = rrEnd[r];
+        }
+        c.groupSizes[c.groupCount++] = m;
       }
     }
   }
-  return { ttls: rrs.filter((r) => r.type !== TYPE_OPT).map((r) => r.ttlAt), groups };
+  return c;
 }
 
 /** Header fields of a template: reply, query and tail lengths, TTL and group counts. */
@@ -106,8 +139,8 @@ function questionEnd(query: Buffer): number {
 
 /** Bytes a template of this reply and query takes. */
 export function templateSize(query: Buffer, reply: Buffer, c: Compiled): number {
-  let n = HEAD + 2 * c.ttls.length + reply.length + QHEAD + query.length - questionEnd(query);
-  for (const g of c.groups) n += 2 + 4 * g.length;
+  let n = HEAD + 2 * c.ttlCount + reply.length + QHEAD + query.length - questionEnd(query);
+  for (let g = 0; g < c.groupCount; g++) n += 2 + 4 * c.groupSizes[g];
   return n;
 }
 
@@ -115,22 +148,36 @@ export function templateSize(query: Buffer, reply: Buffer, c: Compiled): number 
 export function writeTemplate(buf: Buffer, at: number, query: Buffer, reply: Buffer, c: Compiled): void {
   const qEnd = questionEnd(query);
   let o = at;
-  o = buf.writeUInt16BE(reply.length, o);
-  o = buf.writeUInt16BE(query.length, o);
-  o = buf.writeUInt16BE(c.ttls.length, o);
-  o = buf.writeUInt16BE(c.groups.length, o);
-  o = buf.writeUInt16BE(query.length - qEnd, o);
-  for (const t of c.ttls) o = buf.writeUInt16BE(t, o);
-  for (const g of c.groups) {
-    o = buf.writeUInt16BE(g.length, o);
-    for (const b of g) {
-      o = buf.writeUInt16BE(b.start, o);
-      o = buf.writeUInt16BE(b.end, o);
-    }
+  o = put16(buf, o, reply.length);
+  o = put16(buf, o, query.length);
+  o = put16(buf, o, c.ttlCount);
+  o = put16(buf, o, c.groupCount);
+  o = put16(buf, o, query.length - qEnd);
+  for (let t = 0; t < c.ttlCount; t++) o = put16(buf, o, c.ttls[t]);
+  for (let g = 0, b = 0; g < c.groupCount; g++) {
+    const m = c.groupSizes[g];
+    o = put16(buf, o, m);
+    for (let k = 0; k < 2 * m; k++) o = put16(buf, o, c.bounds[b++]);
   }
-  o += reply.copy(buf, o);
-  o += query.copy(buf, o, 2, 12);
-  query.copy(buf, o, qEnd);
+  o = copyBytes(reply, 0, reply.length, buf, o);
+  o = copyBytes(query, 2, 12, buf, o);
+  copyBytes(query, qEnd, query.length, buf, o);
+}
+
+/** A 16-bit big-endian field; the offset after it (Buffer's writer checks its arguments first). */
+function put16(buf: Buffer, o: number, v: number): number {
+  buf[o] = v >> 8;
+  buf[o + 1] = v & 0xff;
+  return o + 2;
+}
+
+/**
+ * Copy src[from, to) into dst at o; the offset after it. Templates are a few hundred bytes at
+ * most: a loop beats Buffer#copy, which makes a typed-array view per call to copy through.
+ */
+function copyBytes(src: Buffer, from: number, to: number, dst: Buffer, o: number): number {
+  for (let i = from; i < to; i++) dst[o++] = src[i];
+  return o;
 }
 
 /** Where the reply of the template at `at` starts. */
@@ -213,14 +260,14 @@ function shuffleInto(out: Buffer, o: number, buf: Buffer, r: number, list: numbe
 }
 
 /** The offset after the name at `off`, collecting compression pointers; -1 when malformed. */
-function skipName(b: Buffer, off: number, pointers: number[]): number {
+function skipName(b: Buffer, off: number): number {
   for (let hops = 0; hops < 128; hops++) {
     if (off >= b.length) return -1;
     const l = b[off];
     if (l === 0) return off + 1;
     if ((l & 0xc0) === 0xc0) {
-      if (off + 1 >= b.length) return -1;
-      pointers.push(((l & 0x3f) << 8) | b[off + 1]);
+      if (off + 1 >= b.length || pointerCount === MAX_POINTERS) return -1;
+      pointers[pointerCount++] = ((l & 0x3f) << 8) | b[off + 1];
       return off + 2;
     }
     if (l > 63) return -1;
@@ -230,31 +277,28 @@ function skipName(b: Buffer, off: number, pointers: number[]): number {
 }
 
 /** Collect the pointers inside the names of record data that may be compressed (RFC 3597 §4). */
-function rdataNames(b: Buffer, type: number, start: number, end: number, pointers: number[]): boolean {
-  let at: number[];
+function rdataNames(b: Buffer, type: number, start: number, end: number): boolean {
+  let at: number;
   switch (type) {
     case 2: // NS
     case 5: // CNAME
     case 12: // PTR
-      at = [0];
+      at = 0;
       break;
     case TYPE_MX:
-      at = [2];
+      at = 2;
       break;
     case 33: // SRV
-      at = [6];
+      at = 6;
       break;
     case 6: {
       // SOA: two names
-      const n = skipName(b, start, pointers);
-      return n >= 0 && n <= end && skipName(b, n, pointers) >= 0;
+      const n = skipName(b, start);
+      return n >= 0 && n <= end && skipName(b, n) >= 0;
     }
     default:
       return true;
   }
-  for (const a of at) {
-    const n = skipName(b, start + a, pointers);
-    if (n < 0 || n > end) return false;
-  }
-  return true;
+  const n = skipName(b, start + at);
+  return n >= 0 && n <= end;
 }
