@@ -11,6 +11,7 @@
  * answers exactly as long as the cache entry it is kept with is cached and fresh: evicted,
  * replaced, invalidated or expired entries send the query back through the chain.
  */
+import { IntTable } from "../../util/int-table.ts";
 import type { ReplySource } from "../plugin.ts";
 import type { CounterChild, HistogramChild } from "./lite-metrics.ts";
 
@@ -47,7 +48,7 @@ export function templateKey(q: Buffer): number {
     if (off + 11 !== len || q[off] !== 0 || q[off + 1] !== 0 || q[off + 2] !== TYPE_OPT) return -1;
     if (q[off + 9] !== 0 || q[off + 10] !== 0) return -1;
   } else if (off !== len) return -1;
-  // FNV-1a, kept to 30 bits so the key stays a small integer for the Map.
+  // FNV-1a, kept to 30 bits: a non-negative int32 key for IntTable, a small integer anywhere.
   let h = 0x811c9dc5;
   for (let i = 2; i < len; i++) h = Math.imul(h ^ q[i], 0x01000193);
   return h & 0x3fffffff;
@@ -66,85 +67,6 @@ export interface FastStats {
   duration: HistogramChild;
   requestSize: HistogramChild;
   responseSize: HistogramChild;
-}
-
-const EMPTY = -1;
-
-/**
- * Keys (30-bit) to values (31-bit), open addressing in two Int32Arrays. A Map<number, number>
- * rebuilt its backing store again and again as templates came and went with their entries, and
- * those stores were what a busy server promoted to the old generation most after the cache's
- * names (bench/RESULTS.md, session 8).
- */
-export class IntTable {
-  private keys = new Int32Array(1024).fill(EMPTY);
-  private values = new Int32Array(1024);
-  private mask = 1023;
-  size = 0;
-
-  get(key: number): number | undefined {
-    const keys = this.keys;
-    for (let i = spread(key) & this.mask; ; i = (i + 1) & this.mask) {
-      const k = keys[i];
-      if (k === key) return this.values[i];
-      if (k === EMPTY) return undefined;
-    }
-  }
-
-  set(key: number, value: number): void {
-    if (2 * (this.size + 1) > this.keys.length) this.resize(this.keys.length * 2);
-    const keys = this.keys;
-    let i = spread(key) & this.mask;
-    for (; keys[i] !== EMPTY; i = (i + 1) & this.mask) {
-      if (keys[i] === key) {
-        this.values[i] = value;
-        return;
-      }
-    }
-    keys[i] = key;
-    this.values[i] = value;
-    this.size++;
-  }
-
-  delete(key: number): void {
-    const keys = this.keys;
-    const mask = this.mask;
-    let hole = spread(key) & mask;
-    while (keys[hole] !== key) {
-      if (keys[hole] === EMPTY) return;
-      hole = (hole + 1) & mask;
-    }
-    // Backward-shift deletion: later members of the probe run move up so none is cut off.
-    for (let j = (hole + 1) & mask; keys[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = spread(keys[j]) & mask;
-      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (stays) continue;
-      keys[hole] = keys[j];
-      this.values[hole] = this.values[j];
-      hole = j;
-    }
-    keys[hole] = EMPTY;
-    this.size--;
-  }
-
-  clear(): void {
-    this.keys.fill(EMPTY);
-    this.size = 0;
-  }
-
-  private resize(n: number): void {
-    const { keys, values } = this;
-    this.keys = new Int32Array(n).fill(EMPTY);
-    this.values = new Int32Array(n);
-    this.mask = n - 1;
-    this.size = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) this.set(keys[i], values[i]);
-  }
-}
-
-/** Keys are hashes already; their low bits pick the bucket, mixed once more against patterns. */
-function spread(key: number): number {
-  return Math.imul(key, 0x9e3779b1) >>> 2;
 }
 
 /**

@@ -8,6 +8,7 @@
  * again as entries came and went: together most of what a busy `skiff dns` promoted to the old
  * generation, and so most of its full collections (bench/RESULTS.md, session 8).
  */
+import { staysInRun } from "../../../util/int-table.ts";
 import { type Arena, grown } from "./arena.ts";
 
 const EMPTY = -1;
@@ -179,10 +180,7 @@ export class NameIndex {
     let hole = this.bucketOf(first);
     // Backward-shift deletion: later members of the probe run move up so none is cut off.
     for (let j = (hole + 1) & mask; b[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = this.hashes[b[j]] & mask;
-      // Move b[j] into the hole unless its home lies cyclically in (hole, j].
-      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (stays) continue;
+      if (staysInRun(this.hashes[b[j]] & mask, hole, j)) continue;
       b[hole] = b[j];
       hole = j;
     }
