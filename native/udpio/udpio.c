@@ -33,7 +33,10 @@
  * after it) runs, so replies completed then still join the batch's sendmmsg. */
 #define META_GEN (3 * BATCH)
 #define META_OPEN (3 * BATCH + 1)
-#define SHARED_LEN (META_OFF + (3 * BATCH + 2) * 4)
+/* Failed replies so far (dropped or errors, wrapping): JS reads stats() only when it moved,
+ * instead of calling in after every batch. */
+#define META_FAILS (3 * BATCH + 2)
+#define SHARED_LEN (META_OFF + (3 * BATCH + 3) * 4)
 #define FLAG_TRUNC 1
 #define FLAG_IPV6 2
 
@@ -114,6 +117,10 @@ static int is_soft_send_error(int e) {
   return e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS;
 }
 
+static void count_failure(sock_t *s) {
+  s->meta[META_FAILS] = (int32_t)((uint32_t)s->meta[META_FAILS] + 1u);
+}
+
 static socklen_t addr_len(const uint8_t *a) {
   return ((const struct sockaddr *)a)->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                               : sizeof(struct sockaddr_in);
@@ -144,10 +151,12 @@ static void send_batch(sock_t *s, int n) {
     if (is_soft_send_error(errno)) {
       /* The send buffer is full: the rest of the batch is dropped, as the kernel would. */
       s->dropped += m - off;
+      count_failure(s);
       return;
     }
     /* This one reply failed (unreachable, refused by a firewall…): skip it, send the rest. */
     s->errors++;
+    count_failure(s);
     off++;
   }
 }
@@ -385,6 +394,7 @@ static napi_value Send(napi_env env, napi_callback_info info) {
     if (!ok) {
       if (is_soft_send_error(errno)) s->dropped++;
       else s->errors++;
+      count_failure(s);
     }
   }
   napi_get_boolean(env, ok, &r);
@@ -547,5 +557,6 @@ NAPI_MODULE_INIT() {
   export_int(env, exports, "FLAG_IPV6", FLAG_IPV6);
   export_int(env, exports, "META_GEN", META_GEN);
   export_int(env, exports, "META_OPEN", META_OPEN);
+  export_int(env, exports, "META_FAILS", META_FAILS);
   return exports;
 }

@@ -101,7 +101,13 @@ export function replyTo(req: Packet, rcode = 0): Packet {
 }
 
 export function optOf(msg: Packet): OptAnswer | undefined {
-  for (const a of msg.additionals ?? []) if (a.type === "OPT") return a;
+  // Indexed: it runs three times per query, and the iterator showed in profiles (4% of a miss).
+  const ad = msg.additionals;
+  if (!ad) return undefined;
+  for (let i = 0; i < ad.length; i++) {
+    const a = ad[i];
+    if (a.type === "OPT") return a;
+  }
   return undefined;
 }
 

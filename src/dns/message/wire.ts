@@ -407,15 +407,16 @@ export interface Encoded {
 /**
  * Encode a message to fit in `size` bytes (miekg/dns Msg.Truncate): when it does not fit, keep
  * as many answer, then authority, then additional records as fit, set TC if any was dropped,
- * and keep the OPT record.
+ * and keep the OPT record. With `view`, the bytes are a view of this module's scratch buffer,
+ * valid until the next encode: for a caller that copies them at once (a batched socket's slot).
  */
-export function encodeMessage(msg: Packet, size: number = MAX_MSG_SIZE): Encoded {
+export function encodeMessage(msg: Packet, size: number = MAX_MSG_SIZE, view = false): Encoded {
   const limit = Math.min(Math.max(size, MIN_MSG_SIZE), MAX_MSG_SIZE);
   const questions = msg.questions ?? (EMPTY as Question[]);
   const an = msg.answers ?? EMPTY;
   const ns = msg.authorities ?? EMPTY;
   const ar = msg.additionals ?? EMPTY;
-  const full = tryEncode(msg, msg.flags ?? 0, questions, an, ns, ar, limit);
+  const full = tryEncode(msg, msg.flags ?? 0, questions, an, ns, ar, limit, view);
   if (full) return { buf: full, truncated: false };
 
   const opt = ar.find((r) => r.type === "OPT");
@@ -451,7 +452,7 @@ export function encodeMessage(msg: Packet, size: number = MAX_MSG_SIZE): Encoded
   const dropped = kept[0].length < an.length || kept[1].length < ns.length || kept[2].length < rest[2].length;
   if (opt) kept[2].push(opt);
   const flags = (msg.flags ?? 0) | (dropped ? dnsPacket.TRUNCATED_RESPONSE : 0);
-  const out = tryEncode(msg, flags, questions, kept[0], kept[1], kept[2], MAX_MSG_SIZE);
+  const out = tryEncode(msg, flags, questions, kept[0], kept[1], kept[2], MAX_MSG_SIZE, view);
   if (!out) throw new EncodeError("truncated message does not fit in 65535 bytes");
   return { buf: out, truncated: dropped };
 }
@@ -496,6 +497,7 @@ function tryEncode(
   ns: Answer[],
   ar: Answer[],
   limit: number,
+  view: boolean,
 ): Buffer | undefined {
   const w = writer.reset(limit);
   try {
@@ -525,7 +527,7 @@ function tryEncode(
   scratch[9] = ns.length;
   scratch[10] = ar.length >>> 8;
   scratch[11] = ar.length;
-  return copyOut(w.offset);
+  return view ? scratch.subarray(0, w.offset) : copyOut(w.offset);
 }
 
 /** A Buffer of its own (from Node's pool when small) holding scratch[0, len). */

@@ -117,10 +117,8 @@ export class TemplateIndex<Z> {
   }
 
   /** The source whose template answers `query` (match() done), or undefined. */
-  find(query: Buffer): Found<Z> | undefined {
-    if (this.map.size === 0) return undefined;
-    const key = templateKey(query);
-    if (key < 0) return undefined;
+  find(query: Buffer, key: number = templateKey(query)): Found<Z> | undefined {
+    if (key < 0 || this.map.size === 0) return undefined;
     const v = this.map.get(key);
     if (v === undefined) return undefined;
     const s = this.sources[v % MAX_SOURCES];

@@ -4,6 +4,7 @@
  * reply, fitted to the client's buffer. Transport-independent: listeners hand it bytes and a
  * send function.
  */
+import { performance } from "node:perf_hooks";
 import type { DecodedPacket, Packet, RecordType } from "dns-packet";
 import {
   accept,
@@ -37,6 +38,8 @@ import { type LookupServer, lookup } from "./lookup.ts";
 import { qtypeLabel, type ServerMetrics } from "./metrics.ts";
 
 export type Proto = "udp" | "tcp";
+/** handle()'s `key` when the caller did not compute the query's templateKey. */
+export const NO_KEY = -2;
 export type Send = (buf: Buffer) => void;
 
 /** A server block's chain as served under one zone. */
@@ -123,8 +126,8 @@ export class DnsServer {
    * The reply from a template when a cache entry keeps one for exactly this query (fastpath.ts),
    * with the metrics the full path would record; undefined sends the query to handle().
    */
-  fast(buf: Buffer, proto: Proto, family: Remote["family"]): Buffer | undefined {
-    const hit = this.templates.find(buf);
+  fast(buf: Buffer, proto: Proto, family: Remote["family"], key = templateKey(buf)): Buffer | undefined {
+    const hit = this.templates.find(buf, key);
     if (!hit) return undefined;
     // Timed from the hit: most queries miss here, and the clock is a call worth saving for them.
     const start = performance.now();
@@ -137,10 +140,18 @@ export class DnsServer {
   /**
    * fast() writing the reply into `out` at `offset` instead of a new buffer (batched sockets
    * hand their send buffer). Returns the reply's length, or 0 when the query needs handle() —
-   * also when the reply would not fit in `out`.
+   * also when the reply would not fit in `out`. `key` is the query's templateKey: a miss hands
+   * it on to handle(), which keeps the reply's template under it.
    */
-  fastInto(buf: Buffer, out: Buffer, offset: number, proto: Proto, family: Remote["family"]): number {
-    const hit = this.templates.find(buf);
+  fastInto(
+    buf: Buffer,
+    out: Buffer,
+    offset: number,
+    proto: Proto,
+    family: Remote["family"],
+    key = templateKey(buf),
+  ): number {
+    const hit = this.templates.find(buf, key);
     if (!hit || offset + hit.length > out.length) return 0;
     const start = performance.now();
     const n = hit.source.render(buf, out, offset);
@@ -172,9 +183,9 @@ export class DnsServer {
   }
 
   /** Keep the encoded reply of a cache entry as its template for this query (fastpath.ts). */
-  offerTemplate(query: Buffer, out: Buffer, cached: CachedReply, zh: ZoneHandler): void {
+  offerTemplate(query: Buffer, out: Buffer, cached: CachedReply, zh: ZoneHandler, known = NO_KEY): void {
     if (!zh.templates) return;
-    const key = templateKey(query);
+    const key = known === NO_KEY ? templateKey(query) : known;
     if (key < 0) return;
     const ref = cached.keep(query, out, zh.templates.shuffle, key);
     if (ref >= 0) this.templates.add(key, cached.source, zh, ref);
@@ -233,13 +244,22 @@ export class DnsServer {
 
   /**
    * Handle one received message: its reply (if any) was handed to `send` when this returns, or
-   * when the promise it returns resolves (a plugin had to wait).
+   * when the promise it returns resolves (a plugin had to wait). `key` is the query's
+   * templateKey when the caller computed it already (fastInto). With `transient`, `send` copies
+   * the reply before it returns, so the reply may be a view of the encoder's scratch buffer.
    */
-  handle(buf: Buffer, remote: Remote, proto: Proto, send: Send): void | Promise<void> {
+  handle(
+    buf: Buffer,
+    remote: Remote,
+    proto: Proto,
+    send: Send,
+    key = NO_KEY,
+    transient = false,
+  ): void | Promise<void> {
     this.inflight++;
     let r: void | Promise<void>;
     try {
-      r = this.serve(buf, remote, proto, send);
+      r = this.serve(buf, remote, proto, send, key, transient);
     } catch (err) {
       this.failed(remote, err);
       r = undefined;
@@ -270,7 +290,14 @@ export class DnsServer {
     }
   }
 
-  private serve(buf: Buffer, remote: Remote, proto: Proto, send: Send): void | Promise<void> {
+  private serve(
+    buf: Buffer,
+    remote: Remote,
+    proto: Proto,
+    send: Send,
+    key: number,
+    transient: boolean,
+  ): void | Promise<void> {
     const start = performance.now();
     const acc = accept(buf);
     if (acc.action === "ignore") return;
@@ -321,9 +348,9 @@ export class DnsServer {
     (req as { zone: string }).zone = zh.zone;
     if (zh.templates) (req as { notes?: RequestNotes }).notes = {};
 
-    const w = new Writer(req, send, this.opts.log);
+    const w = new Writer(req, send, this.opts.log, transient);
     // A reply the cache stored or answered becomes a template: the writer calls back then, and only then.
-    if (zh.templates) w.template = { server: this, zh, query: buf };
+    if (zh.templates) w.template = { server: this, zh, query: buf, key };
     let rcode: Served;
     try {
       rcode = zh.chain.serveDNS(req, w, this.abort.signal);
@@ -459,12 +486,14 @@ class Writer implements ResponseWriter, PluginTracker {
   size = 0;
   plugin = "";
   /** Set for blocks with reply templates: where a cache hit's encoded reply is offered. */
-  template: { server: DnsServer; zh: ZoneHandler; query: Buffer } | undefined;
+  template: { server: DnsServer; zh: ZoneHandler; query: Buffer; key: number } | undefined;
 
   constructor(
     private readonly req: Request,
     private readonly send: Send,
     private readonly log: Logger,
+    /** `send` copies the reply at once: it may be the encoder's scratch (handle()). */
+    private readonly transient: boolean,
   ) {}
 
   get remote(): Remote {
@@ -478,7 +507,7 @@ class Writer implements ResponseWriter, PluginTracker {
     let out: Buffer;
     let encoded = false;
     try {
-      out = encodeMessage(msg, this.req.size).buf;
+      out = encodeMessage(msg, this.req.size, this.transient).buf;
       encoded = true;
     } catch (err) {
       if (!(err instanceof EncodeError)) throw err;
@@ -493,7 +522,7 @@ class Writer implements ResponseWriter, PluginTracker {
     this.size = out.length;
     const cached = this.req.notes?.cached;
     const t = this.template;
-    if (cached && encoded && t) t.server.offerTemplate(t.query, out, cached, t.zh);
+    if (cached && encoded && t) t.server.offerTemplate(t.query, out, cached, t.zh, t.key);
     this.send(out);
   }
 }

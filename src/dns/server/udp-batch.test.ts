@@ -208,9 +208,14 @@ describe("native batched UDP socket", { skip: native ? false : "addon not built"
       // Port 0 is not a destination (sendto fails with EINVAL).
       const bad = Buffer.from(later[0]);
       bad.writeUInt16BE(0, 2);
+      const mark = b.failureMark;
+      assert.ok(mark >= 0, "the addon keeps a failure mark in the shared buffer");
+      assert.ok(b.send(Buffer.from("ok"), later[0]));
+      assert.equal(b.failureMark, mark, "a reply sent leaves the mark");
       assert.equal(b.send(Buffer.from("x"), bad), false);
       assert.equal(b.sendErrors, 1);
       assert.equal(b.dropped, 0);
+      assert.notEqual(b.failureMark, mark, "a failed reply moves the mark");
     } finally {
       b.close();
     }

@@ -29,6 +29,8 @@ interface Addon {
   FLAG_IPV6: number;
   META_GEN: number;
   META_OPEN: number;
+  /** Absent from builds before it (then failures() is read after every batch). */
+  META_FAILS?: number;
 }
 
 export type UdpMode = "native" | "dgram";
@@ -113,7 +115,7 @@ export class BatchSocket {
     [this.h, this.port, this.family, this.shared] = opened;
     this.batch = a.BATCH;
     const s = this.shared;
-    this.meta = new Int32Array(s.buffer, s.byteOffset + a.META_OFF, a.META_OPEN + 1);
+    this.meta = new Int32Array(s.buffer, s.byteOffset + a.META_OFF, (a.META_FAILS ?? a.META_OPEN) + 1);
     for (let i = 0; i < a.BATCH; i++) {
       const off = a.OUT_OFF + i * a.SLOT;
       this.slots.push(s.subarray(off, off + a.SLOT));
@@ -214,6 +216,15 @@ export class BatchSocket {
   /** Replies dropped because the socket's send buffer was full (EAGAIN/ENOBUFS). */
   get dropped(): number {
     return this.a.stats(this.h)[0];
+  }
+
+  /**
+   * A number that changes when a reply fails to go out (dropped or an error): failures() needs
+   * reading only then. -1 from an addon built before it: read failures() every time.
+   */
+  get failureMark(): number {
+    const at = this.a.META_FAILS;
+    return at === undefined ? -1 : this.meta[at];
   }
 
   /** [dropped, sendErrors] in one call. */

@@ -3,6 +3,7 @@
  * on the lowercase name, type, class and the DO and CD bits. A hit is one Map lookup and a copy
  * of the stored records with the remaining TTL, the query's id, flags and question case.
  */
+import { performance } from "node:perf_hooks";
 import type { Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
 import { fqdnLower, lowersTo, matchZone } from "../../names.ts";

@@ -3,6 +3,7 @@
  * protocol, expired after `expire` idle (or `max_age` old), in-band health checks that count
  * failures, and the exchange of one query.
  */
+import { performance } from "node:perf_hooks";
 import dnsPacket, { type DecodedPacket } from "dns-packet";
 import { RCODE_NAMES } from "../../message/message.ts";
 import { encodeMessage } from "../../message/wire.ts";

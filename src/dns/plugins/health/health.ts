@@ -4,6 +4,7 @@
  * it delays a final shutdown while DNS and /health keep answering.
  */
 import { request } from "node:http";
+import { performance } from "node:perf_hooks";
 import type { HttpRegistration } from "../../http.ts";
 import type { SetupContext } from "../../plugin.ts";
 import { goDuration } from "./hostport.ts";

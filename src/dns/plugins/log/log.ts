@@ -3,6 +3,7 @@
  * in CoreDNS's Common Log Format or a custom format of placeholders (plugin/log,
  * plugin/pkg/replacer).
  */
+import { performance } from "node:perf_hooks";
 import { Flag, rcodeName, replyTo } from "../../message/message.ts";
 import type { Handler, Logger, Plugin, Request } from "../../plugin.ts";
 import { Rcode, serverShouldWrite } from "../../plugin.ts";
