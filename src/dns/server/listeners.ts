@@ -128,8 +128,7 @@ export class Listener {
       }
       const query = Buffer.from(view);
       const addr = b.addr(i);
-      const { address, port } = b.remote(i, addr);
-      const remote: Remote = { address, port, family };
+      const remote = b.remoteLater(i, addr);
       const gen = b.generation;
       // replyLater copies the reply into the batch (or sends it) before it returns: transient.
       void server.handle(

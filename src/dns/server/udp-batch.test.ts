@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import type { Remote } from "../plugin.ts";
 import { addonPath, BatchSocket, loadAddon, udpMode } from "./udp-batch.ts";
 
 const has = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
@@ -225,12 +226,14 @@ describe("native batched UDP socket", { skip: native ? false : "addon not built"
   test("replyLater joins the batch while its microtasks run, else sends alone; remote() is rinfo's", async () => {
     const sent: string[] = [];
     const remotes: { address: string; port: number }[] = [];
+    const later: Remote[] = [];
     const b: BatchSocket = BatchSocket.open("", 0, (n) => {
       const gen = b.generation;
       for (let i = 0; i < n; i++) {
         const q = b.query(i).toString();
         const addr = b.addr(i);
         remotes.push(b.remote(i, addr));
+        later.push(b.remoteLater(i, addr));
         if (q.startsWith("micro")) {
           // Resolved in the microtask checkpoint after the callback: still in the batch.
           void Promise.resolve().then(() => {
@@ -258,6 +261,15 @@ describe("native batched UDP socket", { skip: native ? false : "addon not built"
         { address: "127.0.0.1", port: v4.local },
         { address: "::1", port: v6.local },
       ]);
+      // Read after their batches were overwritten: the same, from the copied address bytes.
+      assert.deepEqual(
+        later.map((r) => ({ address: r.address, port: r.port, family: r.family })),
+        [
+          { address: "127.0.0.1", port: v4.local, family: "IPv4" },
+          { address: "127.0.0.1", port: v4.local, family: "IPv4" },
+          { address: "::1", port: v6.local, family: "IPv6" },
+        ],
+      );
     } finally {
       b.close();
     }

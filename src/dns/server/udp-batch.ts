@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Remote } from "../plugin.ts";
 
 /** An open native socket, opaque to JS. */
 type Handle = { readonly __udpio: never };
@@ -184,11 +185,24 @@ export class BatchSocket {
    * address bytes here; IPv6 is formatted by the addon (zero compression, scope).
    */
   remote(i: number, addr: Buffer): { address: string; port: number } {
-    const port = (addr[2] << 8) | addr[3];
-    if (this.ipv6(i)) return { address: this.peer(addr).address, port };
+    return { address: this.addressOf(addr, this.ipv6(i)), port: (addr[2] << 8) | addr[3] };
+  }
+
+  /**
+   * remote() for handle(): the port and family now, the address text only when something reads
+   * it (most queries are answered without, and it was a string built per miss). It reads the
+   * `addr` copy, never the batch, so it stays right after the batch is gone.
+   */
+  remoteLater(i: number, addr: Buffer): Remote {
+    return new LazyRemote(this, addr, this.ipv6(i));
+  }
+
+  /** The address text of remote() for sender bytes `addr` (IPv6 when `v6`). */
+  addressOf(addr: Buffer, v6: boolean): string {
+    if (v6) return this.peer(addr).address;
     // sockaddr_in: the address at 4; sockaddr_in6 (v4-mapped): its last 4 bytes at 20.
     const o = this.family === 4 ? 4 : 20;
-    return { address: `${addr[o]}.${addr[o + 1]}.${addr[o + 2]}.${addr[o + 3]}`, port };
+    return `${addr[o]}.${addr[o + 1]}.${addr[o + 2]}.${addr[o + 3]}`;
   }
 
   /** Datagram i's output slot, to render a reply into; then replied(i, length). */
@@ -243,5 +257,26 @@ export class BatchSocket {
     if (this.closed) return;
     this.closed = true;
     this.a.close(this.h);
+  }
+}
+
+/** BatchSocket.remoteLater's sender: the address formatted on first read. */
+class LazyRemote implements Remote {
+  readonly port: number;
+  readonly family: Remote["family"];
+  private text: string | undefined;
+
+  constructor(
+    private readonly sock: BatchSocket,
+    private readonly addr: Buffer,
+    private readonly v6: boolean,
+  ) {
+    this.port = (addr[2] << 8) | addr[3];
+    this.family = v6 ? "IPv6" : "IPv4";
+  }
+
+  get address(): string {
+    this.text ??= this.sock.addressOf(this.addr, this.v6);
+    return this.text;
   }
 }
