@@ -101,7 +101,7 @@ export function replyTo(req: Packet, rcode = 0): Packet {
 }
 
 export function optOf(msg: Packet): OptAnswer | undefined {
-  // Indexed: it runs three times per query, and the iterator showed in profiles (4% of a miss).
+  // Three times per query: an indexed loop, without an iterator or a `?? []` array.
   const ad = msg.additionals;
   if (!ad) return undefined;
   for (let i = 0; i < ad.length; i++) {

@@ -149,7 +149,7 @@ export class Listener {
     const f = this.failures;
     if (!f) return;
     // Read from the addon only when a reply failed since the last look: a call and two arrays
-    // per batch were 1% of a loaded server's CPU.
+    // after every batch were 1.3% of the datagram handler's time in a loaded server's profile.
     const mark = b.failureMark;
     if (mark >= 0 && mark === this.seenMark) return;
     this.seenMark = mark;
