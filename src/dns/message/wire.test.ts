@@ -42,6 +42,18 @@ test("round trip through dns-packet, owners compressed against the question", ()
   assert.deepEqual([...buf.subarray(secondOwner, secondOwner + 2)], [0xc0, 12]);
 });
 
+test("view: the same bytes, in the encoder's scratch until the next encode; a copy otherwise", () => {
+  const a = reply("a.example.", [{ name: "a.example.", type: "A", ttl: 30, data: "10.0.0.1" }]);
+  const b = reply("bb.example.", [{ name: "bb.example.", type: "A", ttl: 30, data: "10.0.0.2" }]);
+  const copied = encodeMessage(a).buf;
+  const viewed = encodeMessage(a, 512, true).buf;
+  assert.deepEqual(viewed, copied);
+  const kept = Buffer.from(viewed);
+  encodeMessage(b, 512, true);
+  assert.notDeepEqual(viewed, kept, "a view is overwritten by the next encode");
+  assert.deepEqual(copied, kept, "a copy is not");
+});
+
 test("labels outside ASCII are written as their UTF-8 bytes", () => {
   const { buf } = encodeMessage(reply("bücher.example.", []));
   const label = Buffer.from("bücher", "utf8");

@@ -54,6 +54,9 @@ export function templateKey(q: Buffer): number {
   return h & 0x3fffffff;
 }
 
+/** A templateKey not computed yet (the caller leaves it to the index or the server). */
+export const NO_KEY = -2;
+
 /** What the template store needs to know about the block that served the reply. */
 export interface TemplateOptions {
   shuffle: boolean;
@@ -116,10 +119,15 @@ export class TemplateIndex<Z> {
       this.map.delete(key);
   }
 
-  /** The source whose template answers `query` (match() done), or undefined. */
-  find(query: Buffer, key: number = templateKey(query)): Found<Z> | undefined {
-    if (key < 0 || this.map.size === 0) return undefined;
-    const v = this.map.get(key);
+  /**
+   * The source whose template answers `query` (match() done), or undefined. `key` is its
+   * templateKey, or NO_KEY to have it computed here (not at all while the index is empty).
+   */
+  find(query: Buffer, key = NO_KEY): Found<Z> | undefined {
+    if (this.map.size === 0) return undefined;
+    const k = key === NO_KEY ? templateKey(query) : key;
+    if (k < 0) return undefined;
+    const v = this.map.get(k);
     if (v === undefined) return undefined;
     const s = this.sources[v % MAX_SOURCES];
     const length = s.source.match(Math.floor(v / MAX_SOURCES), query);

@@ -7,9 +7,9 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import type { Remote } from "../plugin.ts";
-import { templateKey } from "./fastpath.ts";
+import { NO_KEY, templateKey } from "./fastpath.ts";
 import type { CounterChild } from "./lite-metrics.ts";
-import { type DnsServer, NO_KEY } from "./server.ts";
+import type { DnsServer } from "./server.ts";
 import { BatchSocket, type UdpMode, udpMode } from "./udp-batch.ts";
 
 export interface ListenerOptions {

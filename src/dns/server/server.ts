@@ -32,14 +32,12 @@ import {
   type Served,
   serverShouldWrite,
 } from "../plugin.ts";
-import { type FastStats, TemplateIndex, type TemplateOptions, templateKey } from "./fastpath.ts";
+import { type FastStats, NO_KEY, TemplateIndex, type TemplateOptions, templateKey } from "./fastpath.ts";
 import type { CounterChild } from "./lite-metrics.ts";
 import { type LookupServer, lookup } from "./lookup.ts";
 import { qtypeLabel, type ServerMetrics } from "./metrics.ts";
 
 export type Proto = "udp" | "tcp";
-/** handle()'s `key` when the caller did not compute the query's templateKey. */
-export const NO_KEY = -2;
 export type Send = (buf: Buffer) => void;
 
 /** A server block's chain as served under one zone. */
@@ -126,7 +124,7 @@ export class DnsServer {
    * The reply from a template when a cache entry keeps one for exactly this query (fastpath.ts),
    * with the metrics the full path would record; undefined sends the query to handle().
    */
-  fast(buf: Buffer, proto: Proto, family: Remote["family"], key = templateKey(buf)): Buffer | undefined {
+  fast(buf: Buffer, proto: Proto, family: Remote["family"], key = NO_KEY): Buffer | undefined {
     const hit = this.templates.find(buf, key);
     if (!hit) return undefined;
     // Timed from the hit: most queries miss here, and the clock is a call worth saving for them.
@@ -140,8 +138,9 @@ export class DnsServer {
   /**
    * fast() writing the reply into `out` at `offset` instead of a new buffer (batched sockets
    * hand their send buffer). Returns the reply's length, or 0 when the query needs handle() —
-   * also when the reply would not fit in `out`. `key` is the query's templateKey: a miss hands
-   * it on to handle(), which keeps the reply's template under it.
+   * also when the reply would not fit in `out`. `key` is the query's templateKey (or NO_KEY): a
+   * caller that computed it hands it on to handle() on a miss, which keeps the reply's template
+   * under it.
    */
   fastInto(
     buf: Buffer,
@@ -149,7 +148,7 @@ export class DnsServer {
     offset: number,
     proto: Proto,
     family: Remote["family"],
-    key = templateKey(buf),
+    key = NO_KEY,
   ): number {
     const hit = this.templates.find(buf, key);
     if (!hit || offset + hit.length > out.length) return 0;
@@ -485,7 +484,7 @@ class Writer implements ResponseWriter, PluginTracker {
   rcode = 0;
   size = 0;
   plugin = "";
-  /** Set for blocks with reply templates: where a cache hit's encoded reply is offered. */
+  /** Set for blocks with reply templates: where the encoded reply of a cache entry is offered. */
   template: { server: DnsServer; zh: ZoneHandler; query: Buffer; key: number } | undefined;
 
   constructor(

@@ -123,7 +123,7 @@ export class Cache implements ReplySource {
     const len = s.templateMatch(id, ref & 1, query);
     if (len === 0) return 0;
     // A template answers fresh entries only: a stale one goes the full way (serve_stale).
-    const ttl = s.origTTL[id] - Math.trunc((this.now() - s.stored[id]) / 1000);
+    const ttl = s.ttl(id, this.now());
     if (ttl <= 0) return 0;
     this.matched = s;
     this.matchedId = id;
@@ -218,7 +218,7 @@ export class Cache implements ReplySource {
   }
 
   private usable(s: Store, id: number, now: number): boolean {
-    const ttl = s.origTTL[id] - Math.trunc((now - s.stored[id]) / 1000);
+    const ttl = s.ttl(id, now);
     return ttl > 0 || (this.cfg.staleUpToMs > 0 && -ttl < Math.trunc(this.cfg.staleUpToMs / 1000));
   }
 

@@ -9,7 +9,7 @@ import type { Answer, Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
 import { lowersTo } from "../../names.ts";
 import type { Request } from "../../plugin.ts";
-import { META_AD, META_RA, type Store } from "./store.ts";
+import { META_AD, META_RA, type Store, ttlLeft } from "./store.ts";
 
 /** What a view keeps of its entry once pinned: what it reads after the entry is gone. */
 interface Pinned {
@@ -103,9 +103,9 @@ export class Item {
     if (!this.removed) this.store.retryAfter[this.id] = v;
   }
 
-  /** Seconds left; zero or less once expired (Go truncates the elapsed seconds). */
+  /** Seconds left; zero or less once expired (ttlLeft). */
   ttl(now: number): number {
-    return this.origTTL - Math.trunc((now - this.stored) / 1000);
+    return ttlLeft(this.origTTL, this.stored, now);
   }
 
   /** freq.Update: count a hit, restarting the count after a gap longer than `windowMs`. */

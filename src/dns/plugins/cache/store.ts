@@ -26,6 +26,11 @@ import {
 
 const SHARDS = 256;
 
+/** Seconds an entry has left at `now` (ms); zero or less once expired (Go truncates the elapsed seconds). */
+export function ttlLeft(origTTL: number, stored: number, now: number): number {
+  return origTTL - Math.trunc((now - stored) / 1000);
+}
+
 /** CoreDNS's effective capacity for a configured one (plugin/pkg/cache New). */
 export function effectiveCapacity(cap: number): number {
   return Math.max(Math.floor(cap / SHARDS), 4) * SHARDS;
@@ -292,6 +297,11 @@ export class Store {
   renderTemplate(id: number, which: number, query: Buffer, ttl: number, out: Buffer, o: number): number {
     const h = (which === 0 ? this.tslot : this.tslot2)[id];
     return renderTemplate(this.arena.chunk(h), this.arena.offset(h), query, ttl, out, o);
+  }
+
+  /** Seconds entry `id` has left at `now` (ttlLeft). */
+  ttl(id: number, now: number): number {
+    return ttlLeft(this.origTTL[id], this.stored[id], now);
   }
 
   /** The entry's query type and DO bit (its key), for the metrics of a template's reply. */
