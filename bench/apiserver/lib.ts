@@ -312,8 +312,17 @@ export function stats(values: number[]): Stats {
 
 /** VmRSS of a process in MiB, from /proc/PID/status. */
 export function rssMiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!m) throw new Error(`no VmRSS for ${pid}`);
+  return statusMiB(pid, "VmRSS");
+}
+
+/** The most RSS the process has had since it started (the kernel's high-water mark). */
+export function peakRssMiB(pid: number): number {
+  return statusMiB(pid, "VmHWM");
+}
+
+function statusMiB(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!m) throw new Error(`no ${field} for ${pid}`);
   return Number(m[1]) / 1024;
 }
 
