@@ -116,10 +116,11 @@ export class Listener {
       // full path may see it, which answers what the bytes read say.
       // Templates are at most 512 bytes, so one that exists always fits the slot (4096); were
       // one bigger, the full path would answer it.
-      // Computed once: a miss keeps its reply's template under it (handle()).
+      // Computed once, where a block keeps templates: a miss keeps its reply's template under it
+      // (handle()). Elsewhere the index is empty and find() hashes nothing.
       let key = NO_KEY;
       if (!b.truncated(i)) {
-        key = templateKey(view);
+        if (server.keepsTemplates) key = templateKey(view);
         const len = server.fastInto(view, b.outSlot(i), 0, "udp", family, key);
         if (len > 0) {
           b.replied(i, len);

@@ -10,6 +10,7 @@ import { rcodeOf } from "../message/message.ts";
 import type { PluginModule } from "../plugin.ts";
 import { dig, encodeQuery, tcpExchange, udpExchange } from "../testing/dig.ts";
 import { many } from "../testing/plugins.ts";
+import { chainServer } from "../testing/server.ts";
 
 /** Test-only plugin: fails with SERVFAIL without writing. */
 const fail: PluginModule = {
@@ -200,4 +201,10 @@ describe("dns server", () => {
     assert.equal(byId.get(7)!.readUInt16BE(2) & 0xf, 1);
     assert.equal(rcodeOf(dnsPacket.decode(byId.get(8)!)), 0);
   });
+});
+
+test("a server keeps templates (and listeners compute query keys) only with a block that has them", () => {
+  const chain = { name: "none", serveDNS: () => 0 };
+  assert.equal(chainServer(chain).keepsTemplates, false);
+  assert.equal(chainServer(chain, { templates: { shuffle: false } }).keepsTemplates, true);
 });

@@ -76,6 +76,8 @@ export class DnsServer {
   private readonly abort = new AbortController();
   private inflight = 0;
   private readonly templates = new TemplateIndex<ZoneHandler>();
+  /** Some block keeps reply templates: only then is a query's templateKey worth computing up front. */
+  readonly keepsTemplates: boolean;
   private readonly templateReplies: CounterChild;
   /** Bound metric children per label set, for the full path's report(). */
   private readonly stats = new Map<string, Map<string, Map<string, FastStats[]>>>();
@@ -88,6 +90,7 @@ export class DnsServer {
     this.addr = opts.addr;
     this.zones = opts.zones;
     this.root = opts.zones.get(".");
+    this.keepsTemplates = [...opts.zones.values()].some((zh) => zh.templates !== undefined);
     const named = [...opts.zones].filter(([z]) => z !== ".");
     this.byLength = named.length <= 8 ? named.sort((a, b) => b[0].length - a[0].length) : undefined;
     this.lookupServer = { zoneFor: (l, q) => this.lookup(l, q), signal: this.abort.signal, log: opts.log };

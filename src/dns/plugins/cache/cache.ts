@@ -1,7 +1,8 @@
 /**
  * cache: a front-end cache of replies (plugin/cache), with a success and a denial cache, keyed
- * on the lowercase name, type, class and the DO and CD bits. A hit is one Map lookup and a copy
- * of the stored records with the remaining TTL, the query's id, flags and question case.
+ * on the lowercase name, type, class and the DO and CD bits. A hit is one hash-table lookup
+ * (names.ts) and a copy of the stored records with the remaining TTL, the query's id, flags and
+ * question case.
  */
 import { performance } from "node:perf_hooks";
 import type { Packet } from "dns-packet";
