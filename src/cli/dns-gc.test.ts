@@ -1,6 +1,6 @@
 /**
- * `skiff dns` under V8's single-threaded GC (dns-gc.ts): it executes itself again with the flag,
- * keeping its PID, and still serves; SKIFF_DNS_GC=parallel leaves V8's GC threads.
+ * `skiff dns` without V8's background threads (dns-gc.ts): it executes itself again with the
+ * flags, keeping its PID, and still serves; SKIFF_DNS_GC=parallel leaves V8's threads.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -11,38 +11,52 @@ import { test } from "node:test";
 import dnsPacket from "dns-packet";
 import { loadAddon } from "../dns/server/udp-batch.ts";
 import { encodeQuery, udpExchange } from "../dns/testing/dig.ts";
-import { dnsNodeFlags, reexecArgs, singleThreadedGC } from "./dns-gc.ts";
+import { DNS_THREAD_FLAGS, dnsNodeFlags, reexecArgs, singleThreadedV8 } from "./dns-gc.ts";
 
-test("the command line again, with the flag before node's own flags and the script", () => {
+const BOTH = ["--single-threaded-gc", "--no-concurrent-recompilation"];
+
+test("the command line again, with the flags before node's own flags and the script", () => {
   assert.deepEqual(
-    reexecArgs("/usr/bin/node", ["--import", "tsx"], ["/usr/bin/node", "/x/main.ts", "dns", "-c", "F"]),
-    ["/usr/bin/node", "--single-threaded-gc", "--import", "tsx", "/x/main.ts", "dns", "-c", "F"],
+    reexecArgs("/usr/bin/node", ["--import", "tsx"], ["/usr/bin/node", "/x/main.ts", "dns", "-c", "F"], BOTH),
+    ["/usr/bin/node", ...BOTH, "--import", "tsx", "/x/main.ts", "dns", "-c", "F"],
   );
 });
 
-test("skiff up's DNS child gets the flag on its command line, unless SKIFF_DNS_GC=parallel", () => {
-  assert.deepEqual(dnsNodeFlags({}), ["--single-threaded-gc"]);
+test("skiff up's DNS child gets the flags on its command line, unless SKIFF_DNS_GC=parallel", () => {
+  assert.deepEqual(dnsNodeFlags({}), BOTH);
   assert.deepEqual(dnsNodeFlags({ SKIFF_DNS_GC: "parallel" }), []);
 });
 
-test("SKIFF_DNS_GC: parallel keeps the GC threads, another value is an error, execv's failure is told", () => {
+test("a flag given for a knob is the user's: only the others are added", () => {
+  const knob = (given: string) => DNS_THREAD_FLAGS.filter((f) => !f.knobs.test(given)).map((f) => f.flag);
+  assert.deepEqual(knob(""), BOTH);
+  assert.deepEqual(knob("--single_threaded_gc"), ["--no-concurrent-recompilation"]);
+  assert.deepEqual(knob("--concurrent-recompilation"), ["--single-threaded-gc"]);
+  // V8's --single-threaded covers both; --single-threaded-gc alone does not.
+  assert.deepEqual(knob("--single-threaded --max-old-space-size=50"), []);
+});
+
+test("SKIFF_DNS_GC: parallel keeps V8's threads, another value is an error, execv's failure is told", () => {
   const calls: string[][] = [];
   const fake = (_path: string, argv: string[]) => {
     calls.push(argv);
     return 2; // ENOENT
   };
-  assert.deepEqual(singleThreadedGC({ SKIFF_DNS_GC: "parallel" }, fake), {
+  assert.deepEqual(singleThreadedV8({ SKIFF_DNS_GC: "parallel" }, fake), {
     reason: "SKIFF_DNS_GC=parallel",
     failed: false,
   });
   assert.equal(calls.length, 0);
-  assert.throws(() => singleThreadedGC({ SKIFF_DNS_GC: "one" }, fake), /SKIFF_DNS_GC=one/);
-  assert.deepEqual(singleThreadedGC({ NODE_OPTIONS: "--single_threaded_gc" }, fake).failed, false);
-  assert.equal(calls.length, 0, "already set: nothing to do");
-  const r = singleThreadedGC({}, fake);
+  assert.throws(() => singleThreadedV8({ SKIFF_DNS_GC: "one" }, fake), /SKIFF_DNS_GC=one/);
+  assert.deepEqual(
+    singleThreadedV8({ NODE_OPTIONS: "--single_threaded_gc --concurrent-recompilation" }, fake).failed,
+    false,
+  );
+  assert.equal(calls.length, 0, "both knobs set: nothing to do");
+  const r = singleThreadedV8({}, fake);
   assert.equal(r.failed, true);
   assert.match(r.reason, /errno 2/);
-  assert.equal(calls[0][1], "--single-threaded-gc");
+  assert.deepEqual(calls[0].slice(1, 3), BOTH);
 });
 
 /** `skiff dns` from the sources with a one-zone Corefile; resolves with its UDP port once ready. */
@@ -80,7 +94,7 @@ async function stop(proc: ChildProcess): Promise<void> {
   await exited;
 }
 
-test("skiff dns runs single-threaded under its own PID and serves; SKIFF_DNS_GC=parallel does not", {
+test("skiff dns runs without V8's threads under its own PID and serves; SKIFF_DNS_GC=parallel does not", {
   skip: "addon" in loadAddon() ? false : "the native addon is not built",
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "skiff-dns-gc-"));
@@ -95,7 +109,7 @@ test("skiff dns runs single-threaded under its own PID and serves; SKIFF_DNS_GC=
       try {
         const p = await port;
         const cmdline = readFileSync(`/proc/${proc.pid}/cmdline`, "utf8").split("\0");
-        assert.equal(cmdline.includes("--single-threaded-gc"), want, cmdline.join(" "));
+        for (const f of BOTH) assert.equal(cmdline.includes(f), want, cmdline.join(" "));
         const reply = await udpExchange(p, encodeQuery("example.org.", "A", 77));
         assert.ok(reply);
         assert.equal(dnsPacket.decode(reply).id, 77);

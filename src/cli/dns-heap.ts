@@ -11,9 +11,12 @@
  * - `--heap-growing-percent=20`: the next full collection comes when the old generation has
  *   grown 20% past what the last one left, so garbage from list pages and evicted cache
  *   entries is collected instead of kept as resident pages.
- * - `--compact-on-every-full-gc`: those collections also move the survivors of sparse pages
- *   together and give the emptied pages back, instead of keeping them for later allocation
- *   (otherwise about a third of the old generation stays resident as free space).
+ *
+ * Not `--compact-on-every-full-gc`: it moves every live object of the old generation to new
+ * pages before it frees the old ones, so each full collection raised the RSS by the old
+ * generation's live size (12–20 MiB) for a moment, and the peak RSS with it (to 105–116 MiB,
+ * against 92–95 without; bench/RESULTS.md, session 11). V8's own choice compacts only sparse
+ * pages, a few MiB at a time.
  *
  * The price is GC time, about 4 µs of CPU per query under heavy concurrent load (see
  * bench/dns/README.md, "Memory"). A flag the user gave (NODE_OPTIONS or node's command line) for
@@ -24,7 +27,6 @@ import { setFlagsFromString } from "node:v8";
 export const DNS_HEAP_FLAGS: ReadonlyArray<{ flag: string; knobs: RegExp }> = [
   { flag: "--semi-space-growth-factor=1", knobs: /semi[-_]space/ },
   { flag: "--heap-growing-percent=20", knobs: /heap[-_]growing|optimize[-_]for[-_]size/ },
-  { flag: "--compact-on-every-full-gc", knobs: /compact/ },
 ];
 
 /**

@@ -8,6 +8,7 @@ import { type ConfigMapDNS, serveConfigMap } from "../dns/configmap.ts";
 import { type ConfigMap, kubeadmCorefile } from "../dns/configmap-manifests.ts";
 import { startDNS } from "../dns/index.ts";
 import { freeTcpPort, HostPodView, POD_DNS_PORT, type PodHttpListener, RESOLV_CONF } from "../dns/podview.ts";
+import { trimMallocEvery } from "../dns/server/trim.ts";
 import { clientFor } from "./client.ts";
 import { type FlagSpec, helpText, parseFlags, portFlag, UsageError } from "./flags.ts";
 import { untilSignal } from "./signal.ts";
@@ -70,10 +71,20 @@ export async function dnsCommand(argv: string[]): Promise<void> {
   }
   if (!values.corefile) throw new UsageError("--corefile FILE is required (or --kube-dns-configmap FILE)");
   const corefilePath = resolve(String(values.corefile));
-  if (values.configmap) {
-    await serveFromConfigMap(values, corefilePath);
-    return;
+  const stopTrim = trimMallocEvery();
+  try {
+    if (values.configmap) await serveFromConfigMap(values, corefilePath);
+    else await serveCorefile(values, corefilePath);
+  } finally {
+    stopTrim();
   }
+}
+
+/** `--corefile FILE`: serve it until a signal; SIGUSR1 reloads it. */
+async function serveCorefile(
+  values: Record<string, string | boolean | undefined>,
+  corefilePath: string,
+): Promise<void> {
   let corefile: string;
   try {
     corefile = readFileSync(corefilePath, "utf8");

@@ -28,8 +28,8 @@ const commands: Record<string, { load: () => Promise<Run>; help: string }> = {
   },
   dns: {
     load: async () => {
-      // First of all: this may start the process again under V8's single-threaded GC.
-      const gc = (await import("./dns-gc.ts")).singleThreadedGC();
+      // First of all: this may start the process again without V8's background threads.
+      const gc = (await import("./dns-gc.ts")).singleThreadedV8();
       if (gc.failed) console.error(`skiff dns: ${gc.reason}`);
       // Before the DNS code loads: compiling it would already grow V8's young generation to 4 MiB.
       (await import("./dns-heap.ts")).tuneHeapForDNS();

@@ -12,7 +12,7 @@ import type { Remote } from "../plugin.ts";
 /** An open native socket, opaque to JS. */
 type Handle = { readonly __udpio: never };
 
-interface Addon {
+export interface Addon {
   open(host: string, port: number, onBatch: (count: number) => void): [Handle, number, 4 | 6, Buffer];
   send(h: Handle, reply: Buffer, addr: Buffer): boolean;
   close(h: Handle): void;
@@ -20,6 +20,8 @@ interface Addon {
   peer(addr: Buffer): [string, number, 4 | 6];
   /** execv(path, argv): returns only when it failed, with the errno (README.md). */
   exec(path: string, argv: string[]): number;
+  /** malloc_trim(0): whether memory went back to the system (absent in builds before it). */
+  trim?(): boolean;
   BATCH: number;
   SLOT: number;
   ADDR: number;
