@@ -642,23 +642,23 @@ async function main(): Promise<void> {
       unbound = undefined;
 
       // ---- the ceiling: a bare Node UDP responder (same answer for everything, rcodes not checked) ----
-      const bport = await freePort();
-      const bareScript = join(import.meta.dirname, "bare.mjs");
-      bare = await startPinned(process.execPath, [bareScript, String(bport)], /ready/, "bare responder");
-      log("dnsperf against a bare Node responder");
-      ceiling = measure(bare.proc.pid ?? 0, bport, qfile);
-      await bare.stop();
-      bare = undefined;
-      // The same responder over the native batched socket (recvmmsg/sendmmsg), when it is built.
-      if ("addon" in loadAddon()) {
-        const nport = await freePort();
-        const script = join(import.meta.dirname, "bare-native.mjs");
-        bare = await startPinned(process.execPath, [script, String(nport)], /ready/, "bare native responder");
-        log("dnsperf against a bare native-socket responder");
-        ceilingNative = measure(bare.proc.pid ?? 0, nport, qfile);
+      const bareRun = async (file: string, what: string): Promise<ServerRun> => {
+        const port = await freePort();
+        bare = await startPinned(
+          process.execPath,
+          [join(import.meta.dirname, file), String(port)],
+          /ready/,
+          what,
+        );
+        log(`dnsperf against a ${what}`);
+        const run = measure(bare.proc.pid ?? 0, port, qfile);
         await bare.stop();
         bare = undefined;
-      }
+        return run;
+      };
+      ceiling = await bareRun("bare.mjs", "bare Node responder");
+      // The same responder over the native batched socket (recvmmsg/sendmmsg), when it is built.
+      if ("addon" in loadAddon()) ceilingNative = await bareRun("bare-native.mjs", "bare native responder");
     }
 
     console.log(

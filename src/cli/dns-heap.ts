@@ -14,8 +14,8 @@
  *
  * Not `--compact-on-every-full-gc`: it moves every live object of the old generation to new
  * pages before it frees the old ones, so each full collection raised the RSS by the old
- * generation's live size (12–20 MiB) for a moment, and the peak RSS with it (to 105–116 MiB,
- * against 92–95 without; bench/RESULTS.md, session 11). V8's own choice compacts only sparse
+ * generation's live size (12–20 MiB) for a moment, and the peak RSS with it (to 105–113 MiB,
+ * against 92–97 without; bench/RESULTS.md, session 11). V8's own choice compacts only sparse
  * pages, a few MiB at a time.
  *
  * The price is GC time, about 4 µs of CPU per query under heavy concurrent load (see

@@ -1,8 +1,8 @@
 /**
  * Gives the C heap's free memory back to the system every few seconds (the native addon's
  * malloc_trim). glibc keeps what was freed for later mallocs: V8's compiler zones, ArrayBuffer
- * stores, Node's own buffers. In `skiff dns` at 10,000 Services that was 3 MiB or more of RSS
- * (bench/RESULTS.md, session 11); a trim takes about 0.1 ms. Without the addon it does nothing.
+ * stores, Node's own buffers. In `skiff dns` at 10,000 Services that was 2–4 MiB of RSS after
+ * the load (bench/RESULTS.md, session 11); a trim takes about 0.1 ms. Without the addon it does nothing.
  */
 import { type Addon, loadAddon } from "./udp-batch.ts";
 
