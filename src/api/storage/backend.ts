@@ -45,9 +45,11 @@ export interface LogBackend {
   append(row: NewRow): Row;
   /**
    * Keys in range (and > startAfter) whose newest row at or below revision is not a tombstone,
-   * in key order, at most limit (0: all); remaining = how many more match.
+   * in key order, at most limit (0: all); more = whether any match beyond the last one returned.
    */
   list(range: KeyRange, startAfter: string | undefined, revision: number, limit: number): ListedRows;
+  /** How many keys in range and > after are live at revision (what list would return unlimited). */
+  countAfter(range: KeyRange, after: string, revision: number): number;
   /** Live keys in range at the current revision. */
   count(range: KeyRange): number;
   /** Rows in range with id > afterRevision, in id order, at most limit. */
@@ -68,5 +70,5 @@ export interface LogBackend {
 
 export interface ListedRows {
   rows: Row[];
-  remaining: number;
+  more: boolean;
 }

@@ -12,6 +12,7 @@ import {
 } from "./auto-compaction.ts";
 import type { KeyRange, LogBackend, NewRow, Row } from "./backend.ts";
 import { prefixEnd, prefixTouchesType } from "./keys.ts";
+import { PageCounts } from "./page-counts.ts";
 import {
   ExpiredError,
   KeyExistsError,
@@ -61,6 +62,7 @@ export class LogStore implements Store {
   private tracker?: CompactionTracker;
   private clock: () => number = Date.now;
   private stopAuto?: () => void;
+  private readonly pageCounts = new PageCounts();
 
   constructor(private readonly backend: LogBackend) {
     for (const [name, rev] of backend.meta()) {
@@ -109,7 +111,15 @@ export class LogStore implements Store {
     const floor = this.floorFor(prefix);
     if (revision < floor) throw new ExpiredError(revision, floor);
     const limit = opts.limit && opts.limit > 0 ? Math.floor(opts.limit) : 0;
-    const { rows, remaining } = this.backend.list(rangeOf(prefix), opts.startAfter, revision, limit);
+    const range = rangeOf(prefix);
+    const { rows, more } = this.backend.list(range, opts.startAfter, revision, limit);
+    if (!more) return { items: rows.map(storedOf), revision, remaining: 0 };
+    const last = rows[rows.length - 1].key;
+    const before =
+      opts.startAfter === undefined ? undefined : this.pageCounts.take(prefix, revision, opts.startAfter);
+    const remaining =
+      before === undefined ? this.backend.countAfter(range, last, revision) : before - rows.length;
+    this.pageCounts.set(prefix, revision, last, remaining);
     return { items: rows.map(storedOf), revision, remaining };
   }
 

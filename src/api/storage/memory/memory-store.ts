@@ -34,14 +34,23 @@ class MemoryBackend implements LogBackend {
   }
 
   list(range: KeyRange, startAfter: string | undefined, revision: number, limit: number): ListedRows {
-    const keys = this.keysIn(range).filter((k) => startAfter === undefined || k > startAfter);
+    const live = this.liveAt(range, startAfter, revision);
+    if (limit === 0 || live.length <= limit) return { rows: live, more: false };
+    return { rows: live.slice(0, limit), more: true };
+  }
+
+  countAfter(range: KeyRange, after: string, revision: number): number {
+    return this.liveAt(range, after, revision).length;
+  }
+
+  private liveAt(range: KeyRange, after: string | undefined, revision: number): Row[] {
     const live: Row[] = [];
-    for (const k of keys) {
+    for (const k of this.keysIn(range)) {
+      if (after !== undefined && k <= after) continue;
       const row = newestAtOrBelow(this.byKey.get(k) ?? [], revision);
       if (row && !row.deleted) live.push(row);
     }
-    if (limit === 0 || live.length <= limit) return { rows: live, remaining: 0 };
-    return { rows: live.slice(0, limit), remaining: live.length - limit };
+    return live;
   }
 
   count(range: KeyRange): number {

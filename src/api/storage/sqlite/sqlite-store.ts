@@ -144,11 +144,18 @@ class SqliteBackend implements LogBackend {
 
   list(range: KeyRange, startAfter: string | undefined, revision: number, limit: number): ListedRows {
     const params = { lo: range.lo, hi: range.hi, after: startAfter ?? "", rev: revision };
-    const rows = (this.stmts.list.all({ ...params, limit: limit > 0 ? limit : -1 }) as DbRow[]).map(toRow);
-    if (limit === 0 || rows.length < limit) return { rows, remaining: 0 };
-    const last = rows[rows.length - 1].key;
-    const { n } = this.stmts.countAtRev.get({ ...params, after: last }) as { n: number };
-    return { rows, remaining: n };
+    // One row past the page says whether there is more, without counting the rest of the range.
+    const dbRows = this.stmts.list.all({ ...params, limit: limit > 0 ? limit + 1 : -1 }) as DbRow[];
+    const more = limit > 0 && dbRows.length > limit;
+    if (more) dbRows.length = limit;
+    return { rows: dbRows.map(toRow), more };
+  }
+
+  countAfter(range: KeyRange, after: string, revision: number): number {
+    const { n } = this.stmts.countAtRev.get({ lo: range.lo, hi: range.hi, after, rev: revision }) as {
+      n: number;
+    };
+    return n;
   }
 
   count(range: KeyRange): number {

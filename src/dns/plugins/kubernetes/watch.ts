@@ -27,6 +27,14 @@ import {
   TRIGGER_TIME_ANNOTATION,
 } from "./view.ts";
 
+/**
+ * Objects per list page. A parsed page lives until the informer has stored it; at client-go's 500
+ * that outlives the server's small young generation (src/cli/dns-heap.ts), is promoted, and
+ * leaves old space fragmented after the first sync: the peak RSS at 10,000 Services
+ * (bench/RESULTS.md, session 12).
+ */
+export const LIST_PAGE_SIZE = 100;
+
 export interface WatchOptions {
   /** Forward zones (lowercase, fully qualified) the names are announced under. */
   zones: string[];
@@ -61,7 +69,7 @@ export class ClusterWatch {
     const now = o.now ?? Date.now;
     this.modifiedAt = Math.floor(now() / 1000);
     const onError = (err: unknown) => o.log.warn(`${(err as Error).message ?? err}`);
-    const sel = { labelSelector: o.labelSelector || undefined, onError };
+    const sel = { labelSelector: o.labelSelector || undefined, onError, pageSize: LIST_PAGE_SIZE };
     this.services = new Informer<Service>(
       rest.resource({ group: "", version: "v1", plural: "services", namespaced: true }),
       { ...sel, indexers: serviceIndexers, transform: slimService },
@@ -89,7 +97,12 @@ export class ClusterWatch {
     }
     this.namespaces = new Informer<Namespace>(
       rest.resource({ group: "", version: "v1", plural: "namespaces", namespaced: false }),
-      { labelSelector: o.namespaceLabelSelector || undefined, onError, transform: slimNamespace },
+      {
+        labelSelector: o.namespaceLabelSelector || undefined,
+        onError,
+        pageSize: LIST_PAGE_SIZE,
+        transform: slimNamespace,
+      },
     );
     const touch = () => {
       this.modifiedAt = Math.floor(now() / 1000);
