@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = join(root, "native", "udpio");
 const out = join(dir, "build", "Release", "udpio.node");
-const sources = ["udpio.c", "binding.gyp"].map((f) => join(dir, f));
+const sources = ["udpio.c", "gcstats.cc", "binding.gyp"].map((f) => join(dir, f));
 
 function skip(why) {
   console.log(`native UDP addon not built (${why}); skiff dns will use Node's dgram socket`);
@@ -26,10 +26,10 @@ if (!force && existsSync(out)) {
   if (sources.every((s) => statSync(s).mtimeMs <= built)) process.exit(0);
 }
 
-const missing = ["python3", "make", "cc"].filter(
+const missing = ["python3", "make", "cc", "c++"].filter(
   (t) => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0,
 );
-if (missing.length > 0) skip(`missing ${missing.join(", ")}: apt-get install python3 make gcc`);
+if (missing.length > 0) skip(`missing ${missing.join(", ")}: apt-get install python3 make gcc g++`);
 
 // npm sets npm_config_node_gyp when it runs a script; otherwise use the node-gyp bundled with
 // the npm next to this node (works offline, unlike npx fetching one).

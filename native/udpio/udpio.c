@@ -557,7 +557,11 @@ static void export_int(napi_env env, napi_value exports, const char *name, int32
   napi_set_named_property(env, exports, name, v);
 }
 
+/* gcstats.cc: V8's GC callbacks need C++. */
+void gcstats_export(napi_env env, napi_value exports);
+
 NAPI_MODULE_INIT() {
+  gcstats_export(env, exports);
   export_fn(env, exports, "open", Open);
   export_fn(env, exports, "send", Send);
   export_fn(env, exports, "close", Close);

@@ -7,6 +7,7 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import type { Remote } from "../plugin.ts";
+import { inBatch } from "./clock.ts";
 import { NO_KEY, templateKey } from "./fastpath.ts";
 import type { CounterChild } from "./lite-metrics.ts";
 import type { DnsServer } from "./server.ts";
@@ -108,6 +109,10 @@ export class Listener {
     const b = this.batch;
     if (!b || this.closing) return;
     this.countFailures(b);
+    inBatch(() => this.serveBatch(b, n));
+  }
+
+  private serveBatch(b: BatchSocket, n: number): void {
     const server = this.server;
     for (let i = 0; i < n; i++) {
       const family = b.ipv6(i) ? "IPv6" : "IPv4";

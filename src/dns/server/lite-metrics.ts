@@ -114,6 +114,14 @@ export class LiteHistogram<L extends string> extends LiteMetric<L, HistogramChil
     this.child(labels).observe(v);
   }
 
+  /** Replace a label set's state with samples counted elsewhere: per-bucket (not cumulative) counts. */
+  set(labels: Labels<L>, perBucket: ArrayLike<number>, sum: number, count: number): void {
+    const b = this.child(labels) as Buckets;
+    for (let i = 0; i < b.counts.length; i++) b.counts[i] = perBucket[i] ?? 0;
+    b.sum = sum;
+    b.count = count;
+  }
+
   async get(): Promise<Collected> {
     const values: Collected["values"] = [];
     for (const { labels, child } of this.children.values()) {

@@ -22,6 +22,12 @@ export interface Addon {
   exec(path: string, argv: string[]): number;
   /** malloc_trim(0): whether memory went back to the system (absent in builds before it). */
   trim?(): boolean;
+  /** Count this isolate's garbage collections (gcstats.cc); false when another isolate's are. */
+  gcWatch?(): boolean;
+  /** Fill out with the counts so far: gcKinds × gcStride numbers (gc-metrics.ts). */
+  gcStats?(out: Float64Array): Float64Array;
+  gcKinds?: number;
+  gcStride?: number;
   BATCH: number;
   SLOT: number;
   ADDR: number;

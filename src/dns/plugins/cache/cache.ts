@@ -4,7 +4,6 @@
  * (names.ts) and a copy of the stored records with the remaining TTL, the query's id, flags and
  * question case.
  */
-import { performance } from "node:perf_hooks";
 import type { Packet } from "dns-packet";
 import { Flag } from "../../message/message.ts";
 import { fqdnLower, lowersTo, matchZone } from "../../names.ts";
@@ -22,6 +21,7 @@ import {
 } from "../../plugin.ts";
 import type { ResponseType } from "../../response/classify.ts";
 import { trackedPlugin, trackPlugin, WrappedWriter } from "../../response/wrapped.ts";
+import { now as clockNow } from "../../server/clock.ts";
 import { Item } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
 import { hashName } from "./names.ts";
@@ -95,7 +95,7 @@ export class Cache implements ReplySource {
    * key (a positive reply stored later need not look for a denial to drop), else -1.
    */
   missVersion = -1;
-  now: () => number = () => performance.now();
+  now: () => number = clockNow;
   /** The entry match() found for the server's template, and its TTL left. */
   private matched: Store;
   private matchedId = -1;

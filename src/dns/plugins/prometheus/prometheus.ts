@@ -3,10 +3,10 @@
  * records the coredns_dns_* families for blocks that use this plugin; here we add
  * coredns_build_info and the process's own metrics (Node's, where CoreDNS has Go's).
  */
-import { collectDefaultMetrics } from "prom-client";
 import pkg from "../../../../package.json" with { type: "json" };
 import type { HttpRegistration } from "../../http.ts";
 import type { SetupContext } from "../../plugin.ts";
+import { collectProcessMetrics } from "../../server/gc-metrics.ts";
 
 export function installPrometheus(ctx: SetupContext, addr: string): void {
   const buildInfo = ctx.metrics.gauge(
@@ -17,7 +17,7 @@ export function installPrometheus(ctx: SetupContext, addr: string): void {
   // There is no Go here: goversion carries the runtime that built and runs Skiff.
   buildInfo.set({ version: pkg.version, revision: "", goversion: `node${process.versions.node}` }, 1);
   if (!ctx.registry.getSingleMetric("process_cpu_user_seconds_total")) {
-    collectDefaultMetrics({ register: ctx.registry });
+    collectProcessMetrics(ctx.registry);
   }
 
   let reg: HttpRegistration | undefined;
