@@ -7,7 +7,7 @@ const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const nm = (id: number) => { const n = byId.get(id)!; return `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.replace(/.*\/src\//, "")}`; };
-const from = p.startTime + 5e6, to = p.startTime + 16e6;
+const from = p.startTime + Number(process.env.FROM ?? 5) * 1e6, to = p.startTime + Number(process.env.TO ?? 16) * 1e6;
 for (const target of process.argv.slice(3)) {
   const agg = new Map<string, number>();
   let t = p.startTime;

@@ -4,73 +4,73 @@
 const EMPTY = -1;
 
 /**
- * Non-negative int32 keys to int32 values, open addressing in two Int32Arrays (linear probing,
+ * Non-negative int32 keys to int32 values, open addressing in one Int32Array (linear probing,
  * backward-shift deletion). For tables whose keys churn in a long-lived process: a
  * Map<number, number> rebuilds its backing store again and again as keys come and go, and a
  * busy `skiff dns` promoted those stores to the old generation (its template index,
- * dns/server/fastpath.ts; bench/RESULTS.md, session 8).
+ * dns/server/fastpath.ts; bench/RESULTS.md, session 8). A key and its value sit side by side
+ * (slot 2i, 2i + 1): a lookup in a table bigger than the CPU's caches then misses memory once,
+ * not once per array.
  */
 export class IntTable {
-  private keys = new Int32Array(1024).fill(EMPTY);
-  private values = new Int32Array(1024);
+  private slots = new Int32Array(2 * 1024).fill(EMPTY);
   private mask = 1023;
   size = 0;
 
   get(key: number): number | undefined {
-    const keys = this.keys;
+    const slots = this.slots;
     for (let i = spread(key) & this.mask; ; i = (i + 1) & this.mask) {
-      const k = keys[i];
-      if (k === key) return this.values[i];
+      const k = slots[2 * i];
+      if (k === key) return slots[2 * i + 1];
       if (k === EMPTY) return undefined;
     }
   }
 
   set(key: number, value: number): void {
-    if (2 * (this.size + 1) > this.keys.length) this.resize(this.keys.length * 2);
-    const keys = this.keys;
+    if (2 * (this.size + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
+    const slots = this.slots;
     let i = spread(key) & this.mask;
-    for (; keys[i] !== EMPTY; i = (i + 1) & this.mask) {
-      if (keys[i] === key) {
-        this.values[i] = value;
+    for (; slots[2 * i] !== EMPTY; i = (i + 1) & this.mask) {
+      if (slots[2 * i] === key) {
+        slots[2 * i + 1] = value;
         return;
       }
     }
-    keys[i] = key;
-    this.values[i] = value;
+    slots[2 * i] = key;
+    slots[2 * i + 1] = value;
     this.size++;
   }
 
   delete(key: number): void {
-    const keys = this.keys;
+    const slots = this.slots;
     const mask = this.mask;
     let hole = spread(key) & mask;
-    while (keys[hole] !== key) {
-      if (keys[hole] === EMPTY) return;
+    while (slots[2 * hole] !== key) {
+      if (slots[2 * hole] === EMPTY) return;
       hole = (hole + 1) & mask;
     }
     // Backward-shift deletion: later members of the probe run move up so none is cut off.
-    for (let j = (hole + 1) & mask; keys[j] !== EMPTY; j = (j + 1) & mask) {
-      if (staysInRun(spread(keys[j]) & mask, hole, j)) continue;
-      keys[hole] = keys[j];
-      this.values[hole] = this.values[j];
+    for (let j = (hole + 1) & mask; slots[2 * j] !== EMPTY; j = (j + 1) & mask) {
+      if (staysInRun(spread(slots[2 * j]) & mask, hole, j)) continue;
+      slots[2 * hole] = slots[2 * j];
+      slots[2 * hole + 1] = slots[2 * j + 1];
       hole = j;
     }
-    keys[hole] = EMPTY;
+    slots[2 * hole] = EMPTY;
     this.size--;
   }
 
   clear(): void {
-    this.keys.fill(EMPTY);
+    this.slots.fill(EMPTY);
     this.size = 0;
   }
 
   private resize(n: number): void {
-    const { keys, values } = this;
-    this.keys = new Int32Array(n).fill(EMPTY);
-    this.values = new Int32Array(n);
+    const old = this.slots;
+    this.slots = new Int32Array(2 * n).fill(EMPTY);
     this.mask = n - 1;
     this.size = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== EMPTY) this.set(keys[i], values[i]);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== EMPTY) this.set(old[i], old[i + 1]);
   }
 }
 
