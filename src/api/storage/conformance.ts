@@ -272,21 +272,15 @@ export function runStoreConformance(
     test("list pages: remaining stays exact for pages of varying size, a repeated page, and a later revision", async () => {
       const s = await fresh();
       for (let i = 0; i < 9; i++) await s.create(`/configmaps/default/k${i}`, obj(`k${i}`));
+      const page = (limit: number, startAfter: string, revision?: number) =>
+        s.list("/configmaps/default/", { limit, startAfter, revision });
       const first = await s.list("/configmaps/default/", { limit: 1 });
       assert.equal(first.remaining, 8);
       const rev = first.revision;
-      const second = await s.list("/configmaps/default/", {
-        limit: 3,
-        startAfter: first.items[0].key,
-        revision: rev,
-      });
+      const second = await page(3, first.items[0].key, rev);
       assert.equal(second.remaining, 5);
       // A client retrying the same continue token gets the same page and count.
-      const again = await s.list("/configmaps/default/", {
-        limit: 3,
-        startAfter: first.items[0].key,
-        revision: rev,
-      });
+      const again = await page(3, first.items[0].key, rev);
       assert.deepEqual(
         again.items.map((i) => i.key),
         second.items.map((i) => i.key),
@@ -296,13 +290,9 @@ export function runStoreConformance(
       await s.create("/configmaps/default/k9", obj("k9"));
       await s.create("/configmaps/default/k91", obj("k91"));
       // The same start at the new revision counts the new state, not the old page's count.
-      const later = await s.list("/configmaps/default/", { limit: 3, startAfter: first.items[0].key });
+      const later = await page(3, first.items[0].key);
       assert.equal(later.remaining, 6);
-      const third = await s.list("/configmaps/default/", {
-        limit: 2,
-        startAfter: second.items[2].key,
-        revision: rev,
-      });
+      const third = await page(2, second.items[2].key, rev);
       assert.deepEqual(
         third.items.map((i) => i.object.metadata.name),
         ["k4", "k5"],
