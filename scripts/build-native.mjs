@@ -26,10 +26,14 @@ if (!force && existsSync(out)) {
   if (sources.every((s) => statSync(s).mtimeMs <= built)) process.exit(0);
 }
 
-const missing = ["python3", "make", "cc", "c++"].filter(
-  (t) => spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0,
-);
-if (missing.length > 0) skip(`missing ${missing.join(", ")}: apt-get install python3 make gcc g++`);
+const has = (t) => spawnSync("sh", ["-c", `command -v ${t}`]).status === 0;
+const missing = ["python3", "make", "cc"].filter((t) => !has(t));
+if (missing.length > 0) skip(`missing ${missing.join(", ")}: apt-get install python3 make gcc`);
+// The GC counters (gcstats.cc) are C++; without a C++ compiler the addon is built without them
+// (and linked with cc), and skiff dns counts collections with prom-client's observer instead.
+const withGcStats = has("c++");
+if (!withGcStats)
+  console.log("native addon: no C++ compiler (apt-get install g++), building it without the GC counters");
 
 // npm sets npm_config_node_gyp when it runs a script; otherwise use the node-gyp bundled with
 // the npm next to this node (works offline, unlike npx fetching one).
@@ -45,8 +49,12 @@ if (!gyp) skip("node-gyp not found (it comes with npm)");
 const args = [gyp, "rebuild", "--directory", dir];
 const nodedir = process.env.npm_config_nodedir;
 if (!nodedir && existsSync(join(prefix, "include", "node", "node_api.h"))) args.push(`--nodedir=${prefix}`);
+// After "--": for gyp itself (binding.gyp's variable).
+args.push("--", `-Dwith_gcstats=${withGcStats ? 1 : 0}`);
 
-const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+// gyp's makefiles link with the C++ compiler; the C-only addon links with cc as well.
+const env = withGcStats ? process.env : { ...process.env, LINK: "cc" };
+const r = spawnSync(process.execPath, args, { encoding: "utf8", env });
 if (r.status !== 0 || !existsSync(out)) {
   const lines = `${r.stdout ?? ""}\n${r.stderr ?? ""}`.split("\n");
   const why = lines.find((l) => /error/i.test(l) && !/gyp info/.test(l)) ?? `node-gyp exited ${r.status}`;

@@ -557,11 +557,15 @@ static void export_int(napi_env env, napi_value exports, const char *name, int32
   napi_set_named_property(env, exports, name, v);
 }
 
-/* gcstats.cc: V8's GC callbacks need C++. */
+#ifdef UDPIO_GCSTATS
+/* gcstats.cc: V8's GC callbacks need C++ (left out where there is no C++ compiler). */
 void gcstats_export(napi_env env, napi_value exports);
+#endif
 
 NAPI_MODULE_INIT() {
+#ifdef UDPIO_GCSTATS
   gcstats_export(env, exports);
+#endif
   export_fn(env, exports, "open", Open);
   export_fn(env, exports, "send", Send);
   export_fn(env, exports, "close", Close);
