@@ -7,6 +7,8 @@ export interface TestServer {
   server: ApiServer;
   store: CompactingStore;
   kubeconfig: string;
+  /** The server's TLS files and kubeconfig; stop() removes it. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startTestServer(
     server,
     store,
     kubeconfig: server.kubeconfigPath,
+    dataDir,
     async stop() {
       await server.stop();
       await store.close();

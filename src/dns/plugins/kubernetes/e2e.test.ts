@@ -102,7 +102,11 @@ after(async () => {
   await dns?.stop();
   rest?.close();
   if (!apiStopped) await ts?.stop();
-  else await ts?.store.close();
+  else if (ts) {
+    // The test stopped the server itself: what ts.stop() would do besides.
+    await ts.store.close();
+    removeDir(ts.dataDir);
+  }
   if (dir) removeDir(dir);
 });
 
