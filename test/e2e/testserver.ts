@@ -7,8 +7,6 @@ export interface TestServer {
   server: ApiServer;
   store: CompactingStore;
   kubeconfig: string;
-  /** The server's TLS files and kubeconfig; stop() removes it. */
-  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -22,7 +20,6 @@ export async function startTestServer(
     server,
     store,
     kubeconfig: server.kubeconfigPath,
-    dataDir,
     async stop() {
       await server.stop();
       await store.close();
