@@ -33,7 +33,7 @@ import { slimEndpointSlice, slimService } from "../../src/dns/plugins/kubernetes
 import { type EndpointSlice, type Service, staticView } from "../../src/dns/plugins/kubernetes/view.ts";
 import { inBatch } from "../../src/dns/server/clock.ts";
 import { templateKey } from "../../src/dns/server/fastpath.ts";
-import { gcStatsAddon } from "../../src/dns/server/gc-metrics.ts";
+import { gcStatsAddon, gcStride } from "../../src/dns/server/gc-metrics.ts";
 import { Metrics, ServerMetrics } from "../../src/dns/server/metrics.ts";
 import { DnsServer } from "../../src/dns/server/server.ts";
 import { encodeQuery } from "../../src/dns/testing/dig.ts";
@@ -245,7 +245,7 @@ const measuredFrom = performance.now();
 // The addon's GC counters when it is built (what skiff dns itself uses: an observer of "gc"
 // entries costs CPU per collection, which would be measured too), else an observer.
 const nativeGc = gcStatsAddon();
-const gcRaw = new Float64Array(nativeGc ? nativeGc.gcKinds * nativeGc.gcStride : 0);
+const gcRaw = new Float64Array(nativeGc ? nativeGc.gcKinds * gcStride(nativeGc) : 0);
 const gcBefore = nativeGc ? Float64Array.from(nativeGc.gcStats(gcRaw)) : undefined;
 const obs = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
@@ -292,7 +292,7 @@ if (inspector && allocProf) {
 if (nativeGc && gcBefore) {
   nativeGc.gcStats(gcRaw);
   const d = (i: number) => gcRaw[i] - gcBefore[i];
-  const stride = nativeGc.gcStride;
+  const stride = gcStride(nativeGc);
   gc.scavenges = d(0);
   gc.scavengeMs = d(1) * 1000;
   gc.full = d(stride);

@@ -90,7 +90,7 @@ napi_value GcWatch(napi_env env, napi_callback_info) {
   return out;
 }
 
-// gcStats(out: Float64Array of KINDS * STRIDE) → out, filled with the counts so far.
+// gcStats(out: Float64Array of gcKinds × (2 + gcBounds.length)) → out, filled with the counts so far.
 napi_value GcStats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -100,7 +100,7 @@ napi_value GcStats(napi_env env, napi_callback_info info) {
   void *data = nullptr;
   if (argc < 1 || napi_get_typedarray_info(env, arg, &type, &length, &data, nullptr, nullptr) != napi_ok ||
       type != napi_float64_array || length < static_cast<size_t>(KINDS * STRIDE)) {
-    napi_throw_type_error(env, nullptr, "gcStats: a Float64Array of gcKinds * gcStride numbers");
+    napi_throw_type_error(env, nullptr, "gcStats: a Float64Array of gcKinds * (gcBounds.length + 2) numbers");
     return nullptr;
   }
   double *out = static_cast<double *>(data);
@@ -122,6 +122,12 @@ extern "C" void gcstats_export(napi_env env, napi_value exports) {
   napi_value v;
   napi_create_int32(env, KINDS, &v);
   napi_set_named_property(env, exports, "gcKinds", v);
-  napi_create_int32(env, STRIDE, &v);
-  napi_set_named_property(env, exports, "gcStride", v);
+  // The buckets, so that JS labels the counts without a copy of them to keep in step.
+  napi_value bounds;
+  napi_create_array_with_length(env, NB, &bounds);
+  for (int i = 0; i < NB; i++) {
+    napi_create_double(env, BOUNDS[i], &v);
+    napi_set_element(env, bounds, i, v);
+  }
+  napi_set_named_property(env, exports, "gcBounds", bounds);
 }

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import { Registry } from "prom-client";
-import { collectProcessMetrics, GC_BOUNDS, type GcStatsAddon, gcStatsAddon } from "./gc-metrics.ts";
+import { collectProcessMetrics, type GcStatsAddon, gcStatsAddon, gcStride } from "./gc-metrics.ts";
 import { loadAddon } from "./udp-batch.ts";
 
-const STRIDE = GC_BOUNDS.length + 2;
+/** prom-client's default buckets for nodejs_gc_duration_seconds. */
+const BOUNDS = [0.001, 0.01, 0.1, 1, 2, 5];
+const STRIDE = BOUNDS.length + 2;
 
 /** An addon double whose counters are the given numbers. */
 function fakeGc(values: number[]): GcStatsAddon {
@@ -16,7 +18,7 @@ function fakeGc(values: number[]): GcStatsAddon {
       return out;
     },
     gcKinds: 4,
-    gcStride: STRIDE,
+    gcBounds: BOUNDS,
   };
 }
 
@@ -69,7 +71,8 @@ describe("nodejs_gc_duration_seconds from the addon", () => {
       return t.skip("the addon was built without a C++ compiler, so without GC counters");
     const gc = gcStatsAddon(loaded);
     assert.ok(gc, "the addon has gcWatch/gcStats");
-    const raw = new Float64Array(gc.gcKinds * gc.gcStride);
+    assert.deepEqual(gc.gcBounds, BOUNDS, "prom-client's buckets");
+    const raw = new Float64Array(gc.gcKinds * gcStride(gc));
     const before = gc.gcStats(raw)[0];
     // Short-lived garbage well past a young generation's size: scavenges must follow.
     let keep: number[][] = [];
@@ -81,7 +84,7 @@ describe("nodejs_gc_duration_seconds from the addon", () => {
     assert.ok(raw[0] > before, "no minor collection was counted");
     assert.ok(raw[1] > 0, "minor collections took no time");
     let buckets = 0;
-    for (let i = 2; i < gc.gcStride; i++) buckets += raw[i];
+    for (let i = 2; i < gcStride(gc); i++) buckets += raw[i];
     assert.ok(buckets <= raw[0]);
   });
 });

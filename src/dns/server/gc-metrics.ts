@@ -10,16 +10,23 @@ import { collectDefaultMetrics, type Registry } from "prom-client";
 import { LiteHistogram } from "./lite-metrics.ts";
 import { type Addon, loadAddon } from "./udp-batch.ts";
 
-/** What the addon gives: gcKinds × gcStride numbers, per kind [count, sum, per-bucket counts…]. */
-export type GcStatsAddon = Required<Pick<Addon, "gcWatch" | "gcStats" | "gcKinds" | "gcStride">>;
+/**
+ * What the addon gives: per kind, [count, seconds in all, a count per bucket of gcBounds]
+ * (prom-client's default buckets for this metric).
+ */
+export type GcStatsAddon = Required<Pick<Addon, "gcWatch" | "gcStats" | "gcKinds" | "gcBounds">>;
+
+/** Numbers per kind in gcStats's output: count, seconds, then the buckets. */
+export function gcStride(gc: Pick<GcStatsAddon, "gcBounds">): number {
+  return 2 + gc.gcBounds.length;
+}
 
 /** Node's perf_hooks kind labels, in the addon's order. */
 const KINDS = ["minor", "major", "incremental", "weakcb"] as const;
-/** prom-client's default buckets for this metric (the addon counts into the same ones). */
-export const GC_BOUNDS = [0.001, 0.01, 0.1, 1, 2, 5];
 
 class GcHistogram extends LiteHistogram<"kind"> {
   private readonly raw: Float64Array;
+  private readonly stride: number;
 
   constructor(
     registry: Registry,
@@ -29,15 +36,16 @@ class GcHistogram extends LiteHistogram<"kind"> {
       "nodejs_gc_duration_seconds",
       "Garbage collection duration by kind, one of major, minor, incremental or weakcb.",
       ["kind"],
-      GC_BOUNDS,
+      gc.gcBounds,
       registry,
     );
-    this.raw = new Float64Array(gc.gcKinds * gc.gcStride);
+    this.stride = gcStride(gc);
+    this.raw = new Float64Array(gc.gcKinds * this.stride);
   }
 
   override async get(): ReturnType<LiteHistogram<"kind">["get"]> {
     this.gc.gcStats(this.raw);
-    const stride = this.gc.gcStride;
+    const stride = this.stride;
     KINDS.forEach((kind, k) => {
       const at = k * stride;
       const count = this.raw[at];
@@ -51,10 +59,9 @@ class GcHistogram extends LiteHistogram<"kind"> {
 export function gcStatsAddon(loaded = loadAddon()): GcStatsAddon | undefined {
   if (!("addon" in loaded)) return undefined;
   const a = loaded.addon;
-  if (!a.gcWatch || !a.gcStats || a.gcKinds !== KINDS.length || a.gcStride !== GC_BOUNDS.length + 2)
-    return undefined;
+  if (!a.gcWatch || !a.gcStats || !a.gcBounds || a.gcKinds !== KINDS.length) return undefined;
   if (!a.gcWatch()) return undefined;
-  return { gcWatch: a.gcWatch, gcStats: a.gcStats, gcKinds: a.gcKinds, gcStride: a.gcStride };
+  return { gcWatch: a.gcWatch, gcStats: a.gcStats, gcKinds: a.gcKinds, gcBounds: a.gcBounds };
 }
 
 type DefaultMetric = (registry: Registry, config: { eventLoopMonitoringPrecision: number }) => void;

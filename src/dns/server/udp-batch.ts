@@ -24,10 +24,11 @@ export interface Addon {
   trim?(): boolean;
   /** Count this isolate's garbage collections (gcstats.cc); false when another isolate's are. */
   gcWatch?(): boolean;
-  /** Fill out with the counts so far: gcKinds × gcStride numbers (gc-metrics.ts). */
+  /** Fill out with the counts so far: gcKinds × (2 + gcBounds.length) numbers (gc-metrics.ts). */
   gcStats?(out: Float64Array): Float64Array;
   gcKinds?: number;
-  gcStride?: number;
+  /** The duration buckets (seconds) gcStats counts into. */
+  gcBounds?: readonly number[];
   BATCH: number;
   SLOT: number;
   ADDR: number;

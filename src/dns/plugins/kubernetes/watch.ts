@@ -33,7 +33,7 @@ import {
  * leaves old space fragmented after the first sync: the peak RSS at 10,000 Services
  * (bench/RESULTS.md, session 12).
  */
-export const LIST_PAGE_SIZE = 100;
+const LIST_PAGE_SIZE = 100;
 
 export interface WatchOptions {
   /** Forward zones (lowercase, fully qualified) the names are announced under. */
