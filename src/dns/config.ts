@@ -19,6 +19,7 @@ import type {
 } from "./plugin.ts";
 import { ORDER, orderOf, pluginNamed } from "./plugins/index.ts";
 import type { PodView } from "./podview.ts";
+import { type Direct, directOf } from "./server/direct.ts";
 import { type TemplateOptions, templateOptions } from "./server/fastpath.ts";
 import type { Metrics } from "./server/metrics.ts";
 import { tracked, type ZoneHandler } from "./server/server.ts";
@@ -50,6 +51,8 @@ export interface BlockConfig {
   metrics: boolean;
   /** Reply templates for the replies of this block's cache (server/fastpath.ts); undefined = none. */
   templates: TemplateOptions | undefined;
+  /** The block's cache and the plugin behind it answer misses directly (server/direct.ts). */
+  direct: Direct | undefined;
   startups: Hook[];
   shutdowns: Hook[];
   finalShutdowns: Hook[];
@@ -124,6 +127,7 @@ async function buildBlock(
     chain: undefined,
     metrics: false,
     templates: undefined,
+    direct: undefined,
     startups: [],
     shutdowns: [],
     finalShutdowns: [],
@@ -181,6 +185,7 @@ async function buildBlock(
     const h = handlers.get(n) as { roundRobinOnly?: boolean } | undefined;
     return h?.roundRobinOnly === true;
   });
+  block.direct = block.templates ? directOf(block.plugins, (n) => handlers.get(n)) : undefined;
   block.bound = block.hosts.length > 0;
   if (!block.bound) block.hosts.push(o.defaultHost);
   return block;
@@ -217,7 +222,13 @@ function groupServers(blocks: BlockConfig[]): Map<string, ServerSpec> {
           const where = b.bound ? ` on ${host}` : "";
           throw new CorefileError(`cannot serve dns://${za.zone}:${za.port}${where} - it is already defined`);
         }
-        s.zones.set(za.zone, { zone: za.zone, chain: b.chain, metrics: b.metrics, templates: b.templates });
+        s.zones.set(za.zone, {
+          zone: za.zone,
+          chain: b.chain,
+          metrics: b.metrics,
+          templates: b.templates,
+          direct: b.direct,
+        });
         s.classChaos ||= chaos;
       }
     }

@@ -8,6 +8,7 @@ import { type BlockConfig, buildConfig, type Config, serverKey } from "./config.
 import { HttpListeners } from "./http.ts";
 import type { Hook, InstanceControl, Logger, PluginModule } from "./plugin.ts";
 import type { PodView } from "./podview.ts";
+import { directEnabled } from "./server/direct.ts";
 import { Listener } from "./server/listeners.ts";
 import { Metrics, ServerMetrics } from "./server/metrics.ts";
 import { DnsServer } from "./server/server.ts";
@@ -80,6 +81,7 @@ export async function startDNS(opts: StartOptions): Promise<DNSInstance> {
   const sink = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const logger = makeLogger(sink, opts.debug ?? false);
   const shutdownMs = opts.shutdownMs ?? 5000;
+  const direct = directEnabled(opts.env ?? process.env);
   const listeners = new Map<string, Listener>();
   let current: Config | undefined;
   let stopped = false;
@@ -123,6 +125,7 @@ export async function startDNS(opts: StartOptions): Promise<DNSInstance> {
           classChaos: spec.classChaos,
           metrics: serverMetrics,
           log: logger(""),
+          direct,
         }),
       );
     }

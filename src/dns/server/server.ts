@@ -33,6 +33,7 @@ import {
   serverShouldWrite,
 } from "../plugin.ts";
 import { now as clockNow } from "./clock.ts";
+import { answerDirect, type Direct, type DirectResult, Question, readQuestion } from "./direct.ts";
 import { type FastStats, NO_KEY, TemplateIndex, type TemplateOptions, templateKey } from "./fastpath.ts";
 import type { CounterChild } from "./lite-metrics.ts";
 import { type LookupServer, lookup } from "./lookup.ts";
@@ -50,6 +51,8 @@ export interface ZoneHandler {
   metrics: boolean;
   /** The replies of the block's cache may become reply templates (fastpath.ts). */
   templates?: TemplateOptions;
+  /** Cache misses the plugin behind the cache may answer directly (direct.ts). */
+  direct?: Direct;
 }
 
 export interface ServerOptions {
@@ -60,6 +63,8 @@ export interface ServerOptions {
   classChaos: boolean;
   metrics: ServerMetrics;
   log: Logger;
+  /** Answer cache misses directly where a block can (direct.ts); default true. */
+  direct?: boolean;
 }
 
 /** The plugin that last took over a request, for the `plugin` label of responses_total. */
@@ -80,6 +85,10 @@ export class DnsServer {
   /** Some block keeps reply templates: only then is a query's templateKey worth computing up front. */
   readonly keepsTemplates: boolean;
   private readonly templateReplies: CounterChild;
+  /** Some block answers cache misses directly. */
+  private readonly directs: boolean;
+  private readonly question = new Question();
+  private readonly directRes: DirectResult = { length: 0, rcode: 0, ref: -1 };
   /** Bound metric children per label set, for the full path's report(). */
   private readonly stats = new Map<string, Map<string, Map<string, FastStats[]>>>();
   /** This server as lookups re-enter it. */
@@ -91,7 +100,8 @@ export class DnsServer {
     this.addr = opts.addr;
     this.zones = opts.zones;
     this.root = opts.zones.get(".");
-    this.keepsTemplates = [...opts.zones.values()].some((zh) => zh.templates !== undefined);
+    this.directs = opts.direct !== false && [...opts.zones.values()].some((zh) => zh.templates && zh.direct);
+    this.keepsTemplates = this.directs || [...opts.zones.values()].some((zh) => zh.templates !== undefined);
     const named = [...opts.zones].filter(([z]) => z !== ".");
     this.byLength = named.length <= 8 ? named.sort((a, b) => b[0].length - a[0].length) : undefined;
     this.lookupServer = { zoneFor: (l, q) => this.lookup(l, q), signal: this.abort.signal, log: opts.log };
@@ -130,7 +140,11 @@ export class DnsServer {
    */
   fast(buf: Buffer, proto: Proto, family: Remote["family"], key = NO_KEY): Buffer | undefined {
     const hit = this.templates.find(buf, key);
-    if (!hit) return undefined;
+    if (!hit) {
+      if (!this.directs) return undefined;
+      const n = this.direct(buf, directScratch, 0, proto, family, key);
+      return n > 0 ? Buffer.from(directScratch.subarray(0, n)) : undefined;
+    }
     // Timed from the hit: most queries miss here, and the clock is a call worth saving for them.
     const start = clockNow();
     const out = Buffer.allocUnsafe(hit.length);
@@ -155,11 +169,43 @@ export class DnsServer {
     key = NO_KEY,
   ): number {
     const hit = this.templates.find(buf, key);
-    if (!hit || offset + hit.length > out.length) return 0;
+    if (!hit) return this.directs ? this.direct(buf, out, offset, proto, family, key) : 0;
+    if (offset + hit.length > out.length) return 0;
     const start = clockNow();
     const n = hit.source.render(buf, out, offset);
     this.recordFast(hit.source, hit.zh, buf.length, n, proto, family, start);
     return n;
+  }
+
+  /**
+   * A cache miss answered directly into `out` at `offset` (direct.ts), with the metrics the
+   * full path would record; 0 leaves the query to handle(), nothing counted or stored.
+   */
+  private direct(
+    buf: Buffer,
+    out: Buffer,
+    offset: number,
+    proto: Proto,
+    family: Remote["family"],
+    key: number,
+  ): number {
+    const k = key === NO_KEY ? templateKey(buf) : key;
+    if (k < 0) return 0;
+    const q = this.question;
+    if (!readQuestion(buf, q)) return 0;
+    const zh = this.lookup(q.lname, q.qtype);
+    const d = zh?.direct;
+    if (!d || !zh.templates) return 0;
+    const start = clockNow();
+    const res = this.directRes;
+    answerDirect(d, buf, q, out, offset, out.length - offset, zh.templates.shuffle, k, res);
+    if (res.length === 0) return 0;
+    if (res.ref >= 0) this.templates.add(k, d.cache, zh, res.ref);
+    if (zh.metrics) {
+      const st = this.statsFor(zh.zone, q.qtype, q.dnssecOK, proto, family, res.rcode, d.plugin);
+      observe(st, buf.length, res.length, start);
+    }
+    return res.length;
   }
 
   private recordFast(
@@ -454,6 +500,9 @@ export class DnsServer {
     return lookup(this.lookupServer, parent, name, qtype, signal);
   }
 }
+
+/** Where fast() writes a direct answer before copying it out. */
+const directScratch = Buffer.allocUnsafe(512);
 
 /** One request's dns metrics on its bound children. */
 function observe(st: FastStats, reqLen: number, respLen: number, start: number): void {

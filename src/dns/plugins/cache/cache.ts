@@ -19,9 +19,10 @@ import {
   type ResponseWriter,
   type Served,
 } from "../../plugin.ts";
-import type { ResponseType } from "../../response/classify.ts";
+import { type ResponseType, typifyCounts } from "../../response/classify.ts";
 import { trackedPlugin, trackPlugin, WrappedWriter } from "../../response/wrapped.ts";
 import { now as clockNow } from "../../server/clock.ts";
+import type { DirectCache, Question, ReplyWriter } from "../../server/direct.ts";
 import { Item } from "./item.ts";
 import { type CacheCounts, newCounts } from "./metrics.ts";
 import { hashName } from "./names.ts";
@@ -84,7 +85,7 @@ export const DEFAULTS: CacheConfig = {
   keepttl: false,
 };
 
-export class Cache implements ReplySource {
+export class Cache implements ReplySource, DirectCache {
   readonly pcache: Store;
   readonly ncache: Store;
   readonly counts: CacheCounts = newCounts();
@@ -165,6 +166,60 @@ export class Cache implements ReplySource {
 
   plugin(): Plugin {
     return (next) => new CacheHandler(this, next);
+  }
+
+  /** The key absent() looked up, and the type and TTL directTTL() decided. */
+  private direct: { key: SubKey; t: ResponseType; ttl: number } = {
+    key: cacheKey("A", "IN", false, false),
+    t: "NOERROR",
+    ttl: 0,
+  };
+
+  absent(q: Question): boolean {
+    if (!this.templates) return false;
+    const cfg = this.cfg;
+    if ((cfg.zones.length !== 1 || cfg.zones[0] !== ".") && matchZone(cfg.zones, q.lname) === "")
+      return false;
+    const key = cacheKey(q.qtype, "IN", q.dnssecOK, q.cd);
+    const h = hashName(q.lname);
+    // Any entry, fresh or stale, is the full path's: a hit, serve_stale, another spelling.
+    if (this.ncache.find(q.lname, key, h) >= 0 || this.pcache.find(q.lname, key, h) >= 0) return false;
+    this.direct.key = key;
+    return true;
+  }
+
+  directTTL(q: Question, w: ReplyWriter): number {
+    const f = facts;
+    f.t = typifyCounts(w.rcode, q.qtype, w.counts[0], w.soa, 0);
+    f.records = w.records;
+    f.minTTL = w.minTTL;
+    f.minSOA = w.minSOA;
+    const ttl = this.duration(f);
+    this.direct.t = f.t;
+    this.direct.ttl = ttl;
+    return ttl;
+  }
+
+  keepDirect(
+    q: Question,
+    w: ReplyWriter,
+    query: Buffer,
+    reply: Buffer,
+    shuffle: boolean,
+    key: number,
+  ): number {
+    const d = this.direct;
+    // What lookup() counts and notes for a miss with no denial cached.
+    this.counts.requests++;
+    this.counts.misses++;
+    this.missVersion = this.ncache.version;
+    const flags = { flags: w.rcode };
+    const item = this.store(d.key, q.lname, flags, d.t, d.ttl, this.epoch, false, this.missVersion, false);
+    if (!item) return -1;
+    const which = item.store.keepTemplate(item.id, query, reply, shuffle, key, w.compiled);
+    if (which >= 0) return templateRef(item.store, item.id, which);
+    if (!item.store.writeRecordsOf(item.id, reply)) item.store.remove(item.id);
+    return -1;
   }
 
   /**
@@ -343,6 +398,11 @@ class CacheHandler implements Handler {
     private readonly c: Cache,
     private readonly next: Handler | undefined,
   ) {}
+
+  /** The cache, for direct answers behind it (server/direct.ts). */
+  get cache(): Cache {
+    return this.c;
+  }
 
   serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Served {
     const c = this.c;

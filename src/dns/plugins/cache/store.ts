@@ -16,6 +16,7 @@ import { EncodeError, encodeRecords } from "../../message/wire.ts";
 import { Arena, grown, MAX_SLOT } from "./arena.ts";
 import { hashName, NameIndex } from "./names.ts";
 import {
+  type Compiled,
   compileReply,
   renderTemplate,
   templateMatch,
@@ -249,6 +250,13 @@ export class Store {
     return true;
   }
 
+  /** writeRecords with the records of an encoded reply (an entry whose template was not kept). */
+  writeRecordsOf(id: number, reply: Buffer): boolean {
+    const rs: [Answer[], Answer[], Answer[]] = [[], [], []];
+    recordsOfReply(reply, rs);
+    return this.writeRecords(id, { answers: rs[0], authorities: rs[1], additionals: rs[2] });
+  }
+
   private putRecords(id: number, bytes: Buffer, counts: number[]): void {
     this.sections[3 * id] = counts[0];
     this.sections[3 * id + 1] = counts[1];
@@ -264,7 +272,15 @@ export class Store {
    * the question offered stay); its records are then read from the first. Returns which of the
    * two answers `query` (0 or 1), or -1 when neither does.
    */
-  keepTemplate(id: number, query: Buffer, reply: Buffer, shuffle: boolean, key = -1): number {
+  keepTemplate(
+    id: number,
+    query: Buffer,
+    reply: Buffer,
+    shuffle: boolean,
+    key = -1,
+    /** The reply's TTL offsets and groups, when its writer knows them (server/direct.ts). */
+    known?: Compiled,
+  ): number {
     for (let which = 0; which < 2; which++) {
       const slots = which === 0 ? this.tslot : this.tslot2;
       if (slots[id] !== NONE) {
@@ -272,7 +288,7 @@ export class Store {
         continue;
       }
       // Compiled only when there is a place to keep it: a hit in a third spelling costs a compare.
-      const c = compileReply(query, reply, shuffle);
+      const c = known ?? compileReply(query, reply, shuffle);
       if (!c) return -1;
       const size = templateSize(query, reply, c);
       if (size > MAX_SLOT) return -1;

@@ -16,6 +16,8 @@ import {
   type ResponseWriter,
   type Served,
 } from "../../plugin.ts";
+import type { Question, ReplyWriter } from "../../server/direct.ts";
+import { directAnswer } from "./direct.ts";
 import { hostFamily, inZone, isPrefixed, matchZone } from "./names.ts";
 import { type Found, type Options, Records, type Svc } from "./records.ts";
 import type { ClusterView } from "./view.ts";
@@ -87,6 +89,11 @@ export class Kubernetes implements Handler {
       this.next = next;
       return this;
     };
+  }
+
+  /** The plain answers, written by the server behind a cache miss (direct.ts). */
+  directAnswer(q: Question, w: ReplyWriter): boolean {
+    return directAnswer(this, q, w);
   }
 
   serveDNS(req: Request, w: ResponseWriter, signal: AbortSignal): Served {
