@@ -24,7 +24,7 @@ import {
 import { Kubernetes, type KubernetesOptions } from "../plugins/kubernetes/kubernetes.ts";
 import { type ClusterView, staticView } from "../plugins/kubernetes/view.ts";
 import { encodeQuery } from "../testing/dig.ts";
-import { ReplyWriter } from "./direct.ts";
+import { directEnabled, ReplyWriter } from "./direct.ts";
 import { templateKey } from "./fastpath.ts";
 import { Metrics, ServerMetrics } from "./metrics.ts";
 import { DnsServer } from "./server.ts";
@@ -338,4 +338,11 @@ test("ReplyWriter gives up on a reply that does not fit its limit", () => {
   assert.equal(w.begin(out, 0, 64, q, question), true);
   assert.equal(w.address("a.b.", 30, 4, "10.0.0.1"), true);
   assert.equal(w.finish(30, question), 37);
+});
+
+test("SKIFF_DNS_DIRECT turns direct answers off, and says what it takes", () => {
+  assert.equal(directEnabled({}), true);
+  assert.equal(directEnabled({ SKIFF_DNS_DIRECT: "on" }), true);
+  assert.equal(directEnabled({ SKIFF_DNS_DIRECT: "off" }), false);
+  assert.throws(() => directEnabled({ SKIFF_DNS_DIRECT: "no" }), /SKIFF_DNS_DIRECT=no: expected on or off/);
 });
