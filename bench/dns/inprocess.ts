@@ -21,23 +21,17 @@ import { rmSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
-import { Registry } from "prom-client";
 import { tuneHeapForDNS } from "../../src/cli/dns-heap.ts";
-import { buildConfig } from "../../src/dns/config.ts";
-import { HttpListeners } from "../../src/dns/http.ts";
-import { makeLogger } from "../../src/dns/index.ts";
-import type { PluginModule, Remote } from "../../src/dns/plugin.ts";
+import type { Remote } from "../../src/dns/plugin.ts";
 import { options } from "../../src/dns/plugins/kubernetes/fixtures.test-util.ts";
-import { Kubernetes } from "../../src/dns/plugins/kubernetes/kubernetes.ts";
 import { slimEndpointSlice, slimService } from "../../src/dns/plugins/kubernetes/slim.ts";
 import { type EndpointSlice, type Service, staticView } from "../../src/dns/plugins/kubernetes/view.ts";
 import { inBatch } from "../../src/dns/server/clock.ts";
 import { directEnabled } from "../../src/dns/server/direct.ts";
 import { templateKey } from "../../src/dns/server/fastpath.ts";
 import { gcStatsAddon, gcStride } from "../../src/dns/server/gc-metrics.ts";
-import { Metrics, ServerMetrics } from "../../src/dns/server/metrics.ts";
-import { DnsServer } from "../../src/dns/server/server.ts";
 import { encodeQuery } from "../../src/dns/testing/dig.ts";
+import { viewServer } from "../../src/dns/testing/view-server.ts";
 import { podIP, queryMix, type SvcRecord, serviceName } from "./lib.ts";
 
 const arg = (name: string, def: number): number => {
@@ -134,48 +128,16 @@ const { services, slices, records } = cluster();
 const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `ns-${i}`);
 const view = staticView({ services, slices, namespaces, modified: Date.now() });
 
-/** The real kubernetes handler on the in-memory view, under a name of its own. */
-const k8s: PluginModule = {
-  name: "k8sview",
-  setup(ctx) {
-    ctx.dispenser.next();
-    // kubeadm's: pods insecure, fallthrough in-addr.arpa ip6.arpa, ttl 30.
-    const k = new Kubernetes(
-      view,
-      options({ podMode: "insecure", ttl: 30, fallthrough: ["in-addr.arpa.", "ip6.arpa."] }),
-    );
-    return () => k;
-  },
-};
-
-// kubeadm's Corefile without what needs sockets or an upstream (health, ready, forward, reload).
+// kubeadm's Corefile without what needs sockets or an upstream (health, ready, forward, reload),
+// and its kubernetes options: pods insecure, fallthrough in-addr.arpa ip6.arpa, ttl 30.
 const CACHE = process.argv.includes("--no-cache") ? "" : "  cache 30\n";
 const COREFILE = `.:53 {\n  errors\n  prometheus 127.0.0.1:0\n${CACHE}  loadbalance\n  k8sview\n}\n`;
-const registry = new Registry();
-const metrics = new Metrics(registry);
-const logger = makeLogger(() => {}, false);
-const cfg = await buildConfig(COREFILE, {
-  corefilePath: "Corefile",
-  defaultPort: 53,
-  defaultHost: "127.0.0.1",
-  env: {},
-  metrics,
-  http: new HttpListeners(),
-  logger,
-  instance: { corefile: () => COREFILE, reload: () => Promise.reject(new Error("no reload here")) },
-  extraPlugins: [k8s],
-});
-// Startup hooks attach the plugins' metrics (and bind prometheus on a free loopback port).
-for (const b of cfg.blocks) for (const h of b.startups) await h();
-const spec = [...cfg.servers.values()][0];
-const server = new DnsServer({
-  addr: spec.addr,
-  zones: spec.zones,
-  classChaos: spec.classChaos,
-  metrics: new ServerMetrics(metrics),
-  log: logger(""),
-  direct: directEnabled(),
-});
+const { server, registry, shutdown } = await viewServer(
+  COREFILE,
+  view,
+  options({ podMode: "insecure", ttl: 30, fallthrough: ["in-addr.arpa.", "ip6.arpa."] }),
+  { direct: directEnabled(), startups: true },
+);
 
 const lines = queryMix(records, 200_000, NAMESPACES).trim().split("\n");
 const distinct = new Set(lines).size;
@@ -314,7 +276,7 @@ const count = (re: RegExp) =>
     .reduce((a, l) => a + Number(l.split(" ").pop()), 0);
 const hits = count(/^coredns_cache_hits_total/);
 const misses = count(/^coredns_cache_misses_total/);
-for (const b of cfg.blocks) for (const h of b.shutdowns) await h();
+await shutdown();
 const ratio = hits + misses > 0 ? `${((100 * hits) / (hits + misses)).toFixed(0)}%` : "no cache";
 console.log(
   "| services | distinct questions | µs CPU / query | without the chain (template or direct) | cache hit ratio (incl. warm-up) | scavenges / 10k queries | GC µs / query |",

@@ -7,11 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { RecordType } from "dns-packet";
-import { Registry } from "prom-client";
-import { buildConfig } from "../config.ts";
-import { HttpListeners } from "../http.ts";
-import { makeLogger } from "../index.ts";
-import type { PluginModule, Remote } from "../plugin.ts";
+import type { Registry } from "prom-client";
+import type { Remote } from "../plugin.ts";
 import type { Cache } from "../plugins/cache/cache.ts";
 import {
   namespaces,
@@ -21,13 +18,13 @@ import {
   slices,
   svc,
 } from "../plugins/kubernetes/fixtures.test-util.ts";
-import { Kubernetes, type KubernetesOptions } from "../plugins/kubernetes/kubernetes.ts";
+import type { KubernetesOptions } from "../plugins/kubernetes/kubernetes.ts";
 import { type ClusterView, staticView } from "../plugins/kubernetes/view.ts";
 import { encodeQuery } from "../testing/dig.ts";
+import { viewServer } from "../testing/view-server.ts";
 import { directEnabled, ReplyWriter } from "./direct.ts";
 import { templateKey } from "./fastpath.ts";
-import { Metrics, ServerMetrics } from "./metrics.ts";
-import { DnsServer } from "./server.ts";
+import type { DnsServer } from "./server.ts";
 
 const REMOTE: Remote = { address: "10.244.0.9", port: 40000, family: "IPv4" };
 
@@ -44,40 +41,9 @@ async function build(
   k8s: Partial<KubernetesOptions>,
   direct: boolean,
 ): Promise<Built> {
-  const plugin: PluginModule = {
-    name: "k8sview",
-    setup(ctx) {
-      ctx.dispenser.next();
-      const k = new Kubernetes(view, options(k8s));
-      return () => k;
-    },
-  };
-  const registry = new Registry();
-  const metrics = new Metrics(registry);
-  const logger = makeLogger(() => {}, false);
-  const cfg = await buildConfig(corefile, {
-    corefilePath: "Corefile",
-    defaultPort: 53,
-    defaultHost: "127.0.0.1",
-    env: {},
-    metrics,
-    http: new HttpListeners(),
-    logger,
-    instance: { corefile: () => corefile, reload: () => Promise.reject(new Error("no reload")) },
-    extraPlugins: [plugin],
-  });
-  const spec = [...cfg.servers.values()][0];
-  const zh = [...spec.zones.values()][0];
-  assert.ok(zh.direct, "the block answers directly");
-  const server = new DnsServer({
-    addr: spec.addr,
-    zones: spec.zones,
-    classChaos: spec.classChaos,
-    metrics: new ServerMetrics(metrics),
-    log: logger(""),
-    direct,
-  });
-  return { server, cache: zh.direct.cache as Cache, registry };
+  const { server, zone, registry } = await viewServer(corefile, view, options(k8s), { direct });
+  assert.ok(zone.direct, "the block answers directly");
+  return { server, cache: zone.direct.cache as Cache, registry };
 }
 
 /** The reply to `q`: a template or direct answer first, else the full path (as listeners.ts). */
