@@ -291,7 +291,6 @@ test("ReplyWriter gives up on a reply that does not fit its limit", () => {
   const question = {
     lname: "a.b.",
     qtype: "A",
-    qtypeCode: 1,
     dnssecOK: false,
     cd: false,
     opt: false,

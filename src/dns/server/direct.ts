@@ -14,6 +14,8 @@
  * already cached for the key (stale, another spelling), a reply over 512 bytes, more than one
  * record of a kind (the round-robin shuffle), and whatever the plugin declines.
  */
+
+import type { SoaData } from "dns-packet";
 import { readIPv4, readIPv6 } from "../../util/ip.ts";
 import type { ReplySource } from "../plugin.ts";
 
@@ -42,7 +44,6 @@ export class Question {
   /** Lowercase and fully qualified ("svc.ns.svc.cluster.local."). */
   lname = "";
   qtype = "";
-  qtypeCode = 0;
   /** The DO bit of the query's OPT. */
   dnssecOK = false;
   /** The CD bit of the header. */
@@ -100,7 +101,6 @@ export function readQuestion(query: Buffer, q: Question): boolean {
   }
   q.lname = nameBuf.toString("latin1", 0, n);
   q.qtype = type;
-  q.qtypeCode = (query[o] << 8) | query[o + 1];
   q.cd = (query[3] & CD) !== 0;
   return true;
 }
@@ -112,10 +112,10 @@ export function readQuestion(query: Buffer, q: Question): boolean {
  * to know of it (reply.ts ReplyFacts).
  */
 export class ReplyWriter {
-  buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   /** Where the message starts in buf, where the next byte goes, and where it must end. */
   private start = 0;
-  o = 0;
+  private o = 0;
   private limit = 0;
   /** Names offered for compression: the text, the span of it that is the suffix, its offset. */
   private readonly texts: string[] = [];
@@ -226,10 +226,12 @@ export class ReplyWriter {
     if (!this.head(owner, TYPE_SOA, ttl)) return false;
     const at = this.o;
     if (!this.u16(0) || !this.name(d.mname) || !this.name(d.rname)) return false;
-    if (!this.u32(d.serial) || !this.u32(d.refresh) || !this.u32(d.retry)) return false;
-    if (!this.u32(d.expire) || !this.u32(d.minimum)) return false;
+    // Missing numbers are 0, as the encoder writes them.
+    if (!this.u32(d.serial ?? 0) || !this.u32(d.refresh ?? 0) || !this.u32(d.retry ?? 0)) return false;
+    if (!this.u32(d.expire ?? 0) || !this.u32(d.minimum ?? 0)) return false;
     if (this.section === 1) this.soa = true;
-    if (d.minimum < this.minSOA) this.minSOA = d.minimum;
+    // As examine(): a missing MINIMUM does not bound the TTL.
+    if (d.minimum !== undefined && d.minimum < this.minSOA) this.minSOA = d.minimum;
     return this.rdlength(at);
   }
 
@@ -384,17 +386,6 @@ export class ReplyWriter {
     this.o += 4;
     return true;
   }
-}
-
-/** The SOA's rdata as the kubernetes plugin builds it (dns-packet's shape). */
-export interface SoaData {
-  mname: string;
-  rname: string;
-  serial: number;
-  refresh: number;
-  retry: number;
-  expire: number;
-  minimum: number;
 }
 
 /** A plugin that can write some answers itself (records only: the header and OPT are the server's). */

@@ -139,10 +139,12 @@ export class DnsServer {
    * with the metrics the full path would record; undefined sends the query to handle().
    */
   fast(buf: Buffer, proto: Proto, family: Remote["family"], key = NO_KEY): Buffer | undefined {
-    const hit = this.templates.find(buf, key);
+    // Hashed once here when a miss may be answered directly (find() would hash it, then direct()).
+    const k = key === NO_KEY && this.directs ? templateKey(buf) : key;
+    const hit = this.templates.find(buf, k);
     if (!hit) {
       if (!this.directs) return undefined;
-      const n = this.direct(buf, directScratch, 0, proto, family, key);
+      const n = this.direct(buf, directScratch, 0, proto, family, k);
       return n > 0 ? Buffer.from(directScratch.subarray(0, n)) : undefined;
     }
     // Timed from the hit: most queries miss here, and the clock is a call worth saving for them.

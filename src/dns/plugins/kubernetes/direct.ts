@@ -5,10 +5,12 @@
  * denials with the zone's SOA. Anything else (several records, a CNAME to follow, fallthrough,
  * SERVFAIL before the first sync) is left to the handler.
  */
+
+import type { SoaData } from "dns-packet";
 import { equalFold, matchZone } from "../../names.ts";
 import { Rcode } from "../../plugin.ts";
-import type { Question, ReplyWriter, SoaData } from "../../server/direct.ts";
-import type { Kubernetes } from "./kubernetes.ts";
+import type { Question, ReplyWriter } from "../../server/direct.ts";
+import { addressCount, type Kubernetes, srvWeight } from "./kubernetes.ts";
 import { hostFamily } from "./names.ts";
 import type { Svc } from "./records.ts";
 
@@ -65,8 +67,6 @@ function ptr(k: Kubernetes, q: Question, w: ReplyWriter, lzone: string): boolean
 function srv(k: Kubernetes, q: Question, w: ReplyWriter, lzone: string): boolean {
   const f = k.services(q.lname, lzone, "SRV", lzone);
   if (f.nx) return denial(k, q, w, lzone, true);
-  let n = 0;
-  for (const s of f.svcs) if (hostFamily(s.host) !== 0) n++;
   let one: Svc | undefined;
   for (const s of f.svcs) {
     if (hostFamily(s.host) === 0 || s.port === -1) continue;
@@ -75,8 +75,7 @@ function srv(k: Kubernetes, q: Question, w: ReplyWriter, lzone: string): boolean
     else if (s.port !== one.port || s.host !== one.host || !equalFold(s.key, one.key)) return false;
   }
   if (one === undefined) return denial(k, q, w, lzone, false);
-  const weight = Math.max(1, Math.floor((100 / (n * 100)) * 100));
-  if (!w.srv(q.lname, one.ttl, 0, weight, one.port, one.key)) return false;
+  if (!w.srv(q.lname, one.ttl, 0, srvWeight(addressCount(f.svcs)), one.port, one.key)) return false;
   w.to(2);
   return w.address(one.key, one.ttl, hostFamily(one.host) === 4 ? 4 : 6, one.host);
 }

@@ -379,12 +379,8 @@ export class Kubernetes implements Handler {
     const extra: RR[] = [];
     const out = lookup([], extra, f.nx);
     if (f.nx) return out;
-    // SRV for ExternalName services is not implemented by CoreDNS: name targets are skipped.
-    let n = 0;
-    for (const s of f.svcs) if (hostFamily(s.host) !== 0) n++;
-    // Every service has priority 0 and weight 0 (counted as 100): each gets floor(100/n), at least 1.
-    const total = n * 100;
-    const weight = Math.max(1, Math.floor((100 / total) * 100));
+    const n = addressCount(f.svcs);
+    const weight = srvWeight(n);
     const seen = n > DEDUP_SCAN ? new Set<string>() : undefined;
     for (const s of f.svcs) {
       const fam = hostFamily(s.host);
@@ -465,6 +461,18 @@ export class Kubernetes implements Handler {
     const head = zone === "." ? [`${ns}.svc.`, "svc.", "."] : [`${ns}.svc.${zone}`, `svc.${zone}`, zone];
     return [...head, ...this.autoPathSearch, ""];
   }
+}
+
+/** The services with an address: SRV for ExternalName is not implemented by CoreDNS (names are skipped). */
+export function addressCount(svcs: readonly Svc[]): number {
+  let n = 0;
+  for (const s of svcs) if (hostFamily(s.host) !== 0) n++;
+  return n;
+}
+
+/** Every service has priority 0 and weight 0 (counted as 100): each gets floor(100/n), at least 1. */
+export function srvWeight(n: number): number {
+  return Math.max(1, Math.floor((100 / (n * 100)) * 100));
 }
 
 function sameCname(a: RR, b: RR): boolean {
