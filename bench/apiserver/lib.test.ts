@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
+import { ensureServingCerts } from "../../src/api/server/certs.ts";
 import { type CpuProfile, summarize } from "./cpuprofile.ts";
-import { cpuMs, rssMiB, runPool, stats } from "./lib.ts";
+import { Client, cpuMs, rssMiB, runPool, stats } from "./lib.ts";
 
 describe("stats", () => {
   test("nearest-rank percentiles over unsorted values", () => {
@@ -88,3 +93,60 @@ describe("summarize (cpuprofile)", () => {
     assert.deepEqual(s.self, [["cold dep/index.js", 1]]);
   });
 });
+
+describe("Client", () => {
+  test("a request on a kept-alive socket the server closed while the event loop was blocked is sent again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "skiff-bench-client-"));
+    let server: ChildProcess | undefined;
+    try {
+      const certs = await ensureServingCerts(dir, { hosts: [], ips: [] });
+      writeFileSync(join(dir, "c.pem"), certs.certPem);
+      writeFileSync(join(dir, "k.pem"), certs.keyPem);
+      // Another process, so it closes the idle socket while this one's event loop is blocked. Its
+      // keep-alive is 2.5 s: Node's agent drops at once a socket whose server announces under 2 s.
+      const script = `const https = require("node:https"), fs = require("node:fs");
+        const s = https.createServer({ cert: fs.readFileSync(process.argv[1]), key: fs.readFileSync(process.argv[2]), keepAliveTimeout: 2500 },
+          (req, res) => res.end(req.method + " " + req.url));
+        s.listen(0, "127.0.0.1", () => console.log(s.address().port));`;
+      const proc = spawn(process.execPath, ["-e", script, join(dir, "c.pem"), join(dir, "k.pem")]);
+      server = proc;
+      const port = await new Promise<number>((resolve, reject) => {
+        proc.stdout?.once("data", (d: Buffer) => resolve(Number(d.toString())));
+        proc.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+      });
+      const client = new Client({ host: "127.0.0.1", port, ca: certs.caCertPem, token: "t" }, 1);
+      try {
+        assert.equal((await client.request("GET", "/a")).body, "GET /a");
+        // The agent keeps the socket once the response has been read to its end.
+        const deadline = performance.now() + 10_000;
+        const free = () => Object.values(client.agent.freeSockets).flat();
+        while (free().length === 0 && performance.now() < deadline) await new Promise((r) => setImmediate(r));
+        assert.equal(free().length, 1);
+        const local = free()[0]?.localPort ?? 0;
+        // Blocked as the DNS benchmark blocks on dnsperf: until the kernel has the server's FIN
+        // on our socket (CLOSE_WAIT), which this process has not read yet.
+        while (!closeWait(local)) {
+          if (performance.now() > deadline) throw new Error("the server did not close the idle socket");
+        }
+        const r = await client.request("POST", "/b", { x: 1 });
+        assert.equal(r.body, "POST /b");
+      } finally {
+        client.close();
+      }
+    } finally {
+      server?.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Whether the local TCP port is in CLOSE_WAIT (state 08 in /proc/net/tcp). */
+function closeWait(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  return readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .some((l) => {
+      const f = l.trim().split(/\s+/);
+      return f[1]?.endsWith(`:${hex}`) && f[3] === "08";
+    });
+}

@@ -213,6 +213,21 @@ export class Client {
       ...headers,
     };
     if (data !== undefined) h["Content-Type"] = "application/json";
+    return this.send(method, path, data, h, true);
+  }
+
+  /**
+   * A request that failed on a kept-alive socket before any response (the server had closed it
+   * while idle: the benchmarks block the event loop on dnsperf longer than the server's
+   * keep-alive) is sent once more on a new socket, as Node's docs advise (`reusedSocket`).
+   */
+  private send(
+    method: string,
+    path: string,
+    data: string | undefined,
+    h: Record<string, string>,
+    retry: boolean,
+  ): Promise<Response> {
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -231,7 +246,11 @@ export class Client {
         },
       );
       req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
-      req.on("error", reject);
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        if (retry && req.reusedSocket && err.code === "ECONNRESET") {
+          this.send(method, path, data, h, false).then(resolve, reject);
+        } else reject(err);
+      });
       req.end(data);
     });
   }

@@ -1,7 +1,18 @@
 /** The DNS bench's pure parts: the query mix, unbound's records, dnsperf's output. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseDnsperf, percentile, podIP, ptrName, queryMix, type SvcRecord, unboundConfig } from "./lib.ts";
+import {
+  type CoreTicks,
+  coreShares,
+  parseDnsperf,
+  parseProcStat,
+  percentile,
+  podIP,
+  ptrName,
+  queryMix,
+  type SvcRecord,
+  unboundConfig,
+} from "./lib.ts";
 
 const svcs: SvcRecord[] = [
   { name: "svc-0", namespace: "ns-0", clusterIP: "10.96.0.10" },
@@ -92,4 +103,24 @@ Statistics:
   assert.equal(percentile(r.latencies, 0.5), 0.5);
   assert.equal(percentile(r.latencies, 0.99), 1.163);
   assert.throws(() => parseDnsperf("garbage"), /dnsperf output lacks/);
+});
+
+test("a core's time is split into processes, interrupts, steal and idle", () => {
+  const before = parseProcStat(
+    "cpu  10 0 10 10 0 0 0 0 0 0\ncpu0 5 0 5 5 0 0 0 0 0 0\ncpu1 100 2 30 50 3 1 9 4 0 0\nintr 1 2\n",
+  );
+  const after = parseProcStat(
+    "cpu  1 1 1 1 1 1 1 1 1 1\ncpu0 5 0 5 5 0 0 0 0 0 0\ncpu1 160 2 50 60 3 1 19 14 0 0\n",
+  );
+  assert.deepEqual([...before.keys()], [0, 1]);
+  assert.deepEqual(before.get(1), { busy: 132, irq: 10, steal: 4, idle: 53 });
+  // 80 ticks busy, 10 interrupts, 10 steal, 10 idle over 110.
+  const s = coreShares(before.get(1) as CoreTicks, after.get(1) as CoreTicks);
+  assert.deepEqual(s, { busy: 80 / 110, irq: 10 / 110, steal: 10 / 110, idle: 10 / 110 });
+  assert.deepEqual(coreShares(before.get(0) as CoreTicks, after.get(0) as CoreTicks), {
+    busy: 0,
+    irq: 0,
+    steal: 0,
+    idle: 0,
+  });
 });

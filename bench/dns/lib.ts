@@ -137,3 +137,43 @@ export function percentile(values: number[], q: number): number {
   const s = Float64Array.from(values).sort();
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
 }
+
+/** One core's time in /proc/stat, in clock ticks. */
+export interface CoreTicks {
+  /** user + nice + system: processes. */
+  busy: number;
+  /** irq + softirq: the kernel's packet processing, charged to no process. */
+  irq: number;
+  /** Time the hypervisor ran something else while this core had work. */
+  steal: number;
+  /** idle + iowait: nothing to run. */
+  idle: number;
+}
+
+/** The per-core lines of /proc/stat ("cpuN user nice system idle iowait irq softirq steal …"). */
+export function parseProcStat(text: string): Map<number, CoreTicks> {
+  const cores = new Map<number, CoreTicks>();
+  for (const m of text.matchAll(/^cpu(\d+) (.*)$/gm)) {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = m[2].trim().split(/\s+/).map(Number);
+    cores.set(Number(m[1]), {
+      busy: user + nice + system,
+      irq: irq + softirq,
+      steal: steal ?? 0,
+      idle: idle + iowait,
+    });
+  }
+  return cores;
+}
+
+/** Shares (0–1) of a core's time between two readings of /proc/stat. */
+export function coreShares(before: CoreTicks, after: CoreTicks): CoreTicks {
+  const d = {
+    busy: after.busy - before.busy,
+    irq: after.irq - before.irq,
+    steal: after.steal - before.steal,
+    idle: after.idle - before.idle,
+  };
+  const total = d.busy + d.irq + d.steal + d.idle;
+  if (total <= 0) return { busy: 0, irq: 0, steal: 0, idle: 0 };
+  return { busy: d.busy / total, irq: d.irq / total, steal: d.steal / total, idle: d.idle / total };
+}

@@ -48,8 +48,11 @@ import {
   tempDir,
 } from "../apiserver/lib.ts";
 import {
+  type CoreTicks,
+  coreShares,
   type PerfResult,
   parseDnsperf,
+  parseProcStat,
   percentile,
   podIP,
   ptrName,
@@ -72,6 +75,9 @@ const SECONDS = intArg("seconds", 10);
  * server runs for days; the measured runs are its steady state. Every server gets the same.
  */
 const WARMUP = intArg("warmup", 4);
+/** --max-steal P (percent) and --tries N: a measured run with more steal is repeated (quiet()). */
+const MAX_STEAL = intArg("max-steal", 5) / 100;
+const TRIES = intArg("tries", 3);
 const CHANGES = intArg("changes", 30);
 const SERVER_CPU = intArg("server-cpu", 1);
 const IDLE_SECONDS = intArg("idle-seconds", 15);
@@ -222,29 +228,94 @@ interface ServerRun {
   rssMiB: number;
   /** The server's peak RSS so far (VmHWM): start-up and sync included. */
   peakMiB: number;
+  /** During the max-qps run: the server process's CPU per second of it, and both cores' time. */
+  processShare: number;
+  serverCore: CoreTicks;
+  clientCore: CoreTicks;
+  /** How many max-qps runs it took to get one under --max-steal (or --tries). */
+  tries: number;
+  /** The steal during the fixed-rate run kept. */
+  fixedSteal: number;
 }
+
+const procStat = () => parseProcStat(readFileSync("/proc/stat", "utf8"));
+const zeroCore: CoreTicks = { busy: 0, irq: 0, steal: 0, idle: 0 };
 
 /** The apiserver's PID, once started: its CPU during each measured run is logged (it shares the cores). */
 let apiPid = 0;
+
+/** One dnsperf run with what the server process and both cores did meanwhile. */
+interface Observed {
+  result: PerfResult;
+  cpuMs: number;
+  processShare: number;
+  serverCore: CoreTicks;
+  clientCore: CoreTicks;
+}
+
+function observed(pid: number, run: () => PerfResult): Observed {
+  const c0 = cpuMs(pid);
+  const a0 = apiPid ? cpuMs(apiPid) : 0;
+  const s0 = procStat();
+  const t0 = performance.now();
+  const result = run();
+  const cpu = cpuMs(pid) - c0;
+  const elapsed = performance.now() - t0;
+  const s1 = procStat();
+  if (apiPid) log(`the apiserver used ${fmt(cpuMs(apiPid) - a0)} ms of CPU during that run`);
+  const share = (core: number) => coreShares(s0.get(core) ?? zeroCore, s1.get(core) ?? zeroCore);
+  return {
+    result,
+    cpuMs: cpu,
+    processShare: cpu / elapsed,
+    serverCore: share(SERVER_CPU),
+    clientCore: share(CLIENT_CPU),
+  };
+}
+
+const stealOf = (o: Observed) => Math.max(o.serverCore.steal, o.clientCore.steal);
+
+/**
+ * `run` until a try's steal on the two cores stays under --max-steal, at most --tries times;
+ * the try with the least steal. On a shared host the hypervisor at times takes a third of
+ * both cores: that measures the host, not the server (bench/RESULTS.md, session 14).
+ */
+function quiet(what: string, pid: number, run: () => PerfResult): { best: Observed; tries: number } {
+  let best: Observed | undefined;
+  let tries = 0;
+  while (tries < TRIES) {
+    tries++;
+    const o = observed(pid, run);
+    if (!best || stealOf(o) < stealOf(best)) best = o;
+    if (stealOf(o) <= MAX_STEAL) break;
+    log(
+      `${what}: steal ${fmt(100 * stealOf(o))} % (over ${fmt(100 * MAX_STEAL)} %)${tries < TRIES ? ", again" : ""}`,
+    );
+  }
+  return { best: best as Observed, tries };
+}
 
 function measure(pid: number, port: number, file: string): ServerRun {
   if (WARMUP > 0) {
     log(`warm-up: dnsperf for ${WARMUP} s, not measured`);
     dnsperf(port, file, ["-q", "100", "-t", "2"], WARMUP);
   }
-  const c0 = cpuMs(pid);
-  const a0 = apiPid ? cpuMs(apiPid) : 0;
-  const max = dnsperf(port, file, ["-q", "100", "-t", "2"]);
-  const cpu = cpuMs(pid) - c0;
-  if (apiPid) log(`the apiserver used ${fmt(cpuMs(apiPid) - a0)} ms of CPU during that run`);
+  const { best: max, tries } = quiet("max qps", pid, () => dnsperf(port, file, ["-q", "100", "-t", "2"]));
   log("dnsperf at a fixed 10k qps");
-  const fixed = dnsperf(port, file, ["-Q", "10000", "-q", "100", "-t", "2"]);
+  const { best: fixed } = quiet("10k qps", pid, () =>
+    dnsperf(port, file, ["-Q", "10000", "-q", "100", "-t", "2"]),
+  );
   return {
-    max,
-    fixed,
-    cpuMsPerKQuery: (cpu / max.completed) * 1000,
+    max: max.result,
+    fixed: fixed.result,
+    cpuMsPerKQuery: (max.cpuMs / max.result.completed) * 1000,
     rssMiB: rssMiB(pid),
     peakMiB: peakRssMiB(pid),
+    processShare: max.processShare,
+    serverCore: max.serverCore,
+    clientCore: max.clientCore,
+    tries,
+    fixedSteal: stealOf(fixed),
   };
 }
 
@@ -779,10 +850,26 @@ function report(r: {
   const p = (x: PerfResult, q: number) => fmt(percentile(x.latencies, q), 3);
   const row = (name: string, s: ServerRun) =>
     `| ${name} | ${Math.round(s.max.qps).toLocaleString("en")} | ${p(s.max, 0.5)} | ${p(s.max, 0.99)} | ${Math.round(s.fixed.qps).toLocaleString("en")} | ${p(s.fixed, 0.5)} | ${p(s.fixed, 0.99)} | ${s.max.lost + s.fixed.lost} | ${fmt(s.cpuMsPerKQuery, 2)} | ${fmt(s.rssMiB)} |`;
+  const pct = (x: number) => `${fmt(100 * x)} %`;
+  const coreCells = (c: CoreTicks) => `${pct(c.busy)} | ${pct(c.irq)} | ${pct(c.steal)} | ${pct(c.idle)}`;
+  const coreRow = (name: string, s: ServerRun) =>
+    `| ${name} | ${s.tries} | ${pct(s.processShare)} | ${coreCells(s.serverCore)} | ${coreCells(s.clientCore)} | ${pct(s.fixedSteal)} |`;
+  const named: Array<[string, ServerRun]> = [
+    [r.skiffDgram ? "skiff dns (native UDP)" : "skiff dns", r.skiff],
+    ...(r.skiffDgram ? [["skiff dns (dgram)", r.skiffDgram] as [string, ServerRun]] : []),
+    ...r.variantRuns.map((v): [string, ServerRun] => [`skiff dns, \`${v.spec}\``, v.run]),
+    ...(r.peer ? [["unbound", r.peer] as [string, ServerRun]] : []),
+    ...(r.ceiling ? [["bare Node responder", r.ceiling] as [string, ServerRun]] : []),
+    ...(r.ceilingNative ? [["bare native responder", r.ceilingNative] as [string, ServerRun]] : []),
+  ];
   const ch = stats(r.changes);
   const goal = (ok: boolean) => (ok ? "met" : "**missed**");
-  const qpsOk = r.skiff.max.qps >= 80_000;
-  const p99Ok = percentile(r.skiff.fixed.latencies, 0.99) <= 1;
+  // A goal missed in a run the hypervisor took a share of is not measured, not missed.
+  const noisy = (steal: number, ok: boolean) =>
+    ok || steal <= MAX_STEAL ? goal(ok) : `not measured (steal ${pct(steal)})`;
+  const maxSteal = Math.max(r.skiff.serverCore.steal, r.skiff.clientCore.steal);
+  const qpsGoal = noisy(maxSteal, r.skiff.max.qps >= 80_000);
+  const p99Goal = noisy(r.skiff.fixedSteal, percentile(r.skiff.fixed.latencies, 0.99) <= 1);
   // A memory limit has to hold the peak (the first sync), not only what is resident after the load.
   const memOk = Math.max(r.rssAfter, r.rssPeak) <= MEMORY_GOAL_MIB;
   return [
@@ -800,12 +887,13 @@ function report(r: {
     "",
     "| server | max qps | p50 ms | p99 ms | qps at -Q 10k | p50 ms | p99 ms | lost | CPU ms / 1k queries | RSS MiB |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    row(r.skiffDgram ? "skiff dns (native UDP)" : "skiff dns", r.skiff),
-    ...(r.skiffDgram ? [row("skiff dns (dgram)", r.skiffDgram)] : []),
-    ...r.variantRuns.map((v) => row(`skiff dns, \`${v.spec}\``, v.run)),
-    ...(r.peer ? [row("unbound", r.peer)] : []),
-    ...(r.ceiling ? [row("bare Node responder", r.ceiling)] : []),
-    ...(r.ceilingNative ? [row("bare native responder", r.ceilingNative)] : []),
+    ...named.map(([name, s]) => row(name, s)),
+    "",
+    `Where the time of the two cores went during each max-qps run (/proc/stat): the server's core (CPU ${SERVER_CPU}) and dnsperf's (CPU ${CLIENT_CPU}). Processes, interrupts (softirq: the kernel's packet work, charged to no process), steal (the hypervisor ran something else), idle. A server whose core was idle waited for queries: its qps is then dnsperf's or the machine's, not its own. A run with more than ${fmt(100 * MAX_STEAL)} % steal on either core was made again, ${TRIES} tries at most (--max-steal, --tries); the try with the least steal is the one reported.`,
+    "",
+    "| server | tries | server process | server core: processes | interrupts | steal | idle | dnsperf core: processes | interrupts | steal | idle | steal at 10k qps |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...named.map(([name, s]) => coreRow(name, s)),
     "",
     ...(r.ceiling
       ? [`skiff / bare Node responder: ${fmt(r.skiff.max.qps / r.ceiling.max.qps, 2)} × the qps.`]
@@ -825,7 +913,7 @@ function report(r: {
     ),
     `Change-to-answer (Service POST answered → first DNS answer with its ClusterIP, the name cached as NXDOMAIN before): p50 ${fmt(ch.p50)} ms, p99 ${fmt(ch.p99)} ms, max ${fmt(ch.max)} ms over ${ch.n} Services.`,
     "",
-    `Goals (issue 5): ≥ 80,000 qps on one core — ${goal(qpsOk)}; p99 ≤ 1 ms at 10k qps — ${goal(p99Ok)}; ≤ 100 MB (${fmt(MEMORY_GOAL_MIB)} MiB, after the load and at the peak) — ${goal(memOk)}.`,
+    `Goals (issue 5): ≥ 80,000 qps on one core — ${qpsGoal}; p99 ≤ 1 ms at 10k qps — ${p99Goal}; ≤ 100 MB (${fmt(MEMORY_GOAL_MIB)} MiB, after the load and at the peak) — ${goal(memOk)}.`,
     "",
   ].join("\n");
 }
