@@ -34,6 +34,39 @@ describe("Cache", () => {
     assert.throws(() => c.byIndex("nope", "x"), /index "nope" does not exist/);
   });
 
+  test("getIn finds what get finds, by namespace and name, through upserts, deletes and replace", () => {
+    for (const byNamespace of [false, true]) {
+      const c = new Cache<KubeObject>({}, { byNamespace });
+      const same = () => {
+        for (const [ns, name] of [
+          ["a", "x"],
+          ["a", "y"],
+          ["b", "x"],
+          ["", "node-1"],
+          ["c", "x"],
+        ]) {
+          const key = ns ? `${ns}/${name}` : name;
+          assert.equal(c.getIn(ns, name), c.get(key), `${byNamespace} ${key}`);
+        }
+      };
+      c.upsert(obj("a", "x", "1"));
+      c.upsert(obj("a", "y", "1"));
+      c.upsert(obj("b", "x", "1"));
+      c.upsert(obj("", "node-1", "1"));
+      same();
+      assert.equal(c.getIn("a", "x")?.metadata.resourceVersion, "1");
+      c.upsert(obj("a", "x", "2"));
+      assert.equal(c.getIn("a", "x")?.metadata.resourceVersion, "2");
+      c.delete("a/y");
+      assert.equal(c.getIn("a", "y"), undefined);
+      same();
+      c.replace([obj("c", "x", "3")]);
+      assert.equal(c.getIn("a", "x"), undefined);
+      assert.equal(c.getIn("c", "x")?.metadata.resourceVersion, "3");
+      same();
+    }
+  });
+
   test("replace reports adds, updates by resourceVersion, and deletes", () => {
     const c = new Cache<KubeObject>(namespaceIndex);
     c.replace([obj("d", "same", "1"), obj("d", "changed", "2"), obj("d", "gone", "3")]);

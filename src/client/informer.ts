@@ -21,6 +21,8 @@ export interface EventHandlers<T> {
 
 export interface InformerOptions<T> extends ReflectorOptions<T> {
   indexers?: Indexers<T>;
+  /** CacheOptions.byNamespace: getIn() without building a key. */
+  byNamespace?: boolean;
   /** Call onUpdate(obj, obj) for every cached object this often (0/absent: never). */
   resyncMs?: number;
   /** Told when a handler throws (the informer goes on). */
@@ -38,7 +40,7 @@ export class Informer<T extends KubeObject> implements CacheReader<T> {
     lw: ListerWatcher<T>,
     private readonly opts: InformerOptions<T> = {},
   ) {
-    this.cache = new Cache<T>(opts.indexers);
+    this.cache = new Cache<T>(opts.indexers, { byNamespace: opts.byNamespace });
     const store: ReflectorStore<T> = {
       replace: (items) => this.onReplace(items),
       upsert: (obj) => {
@@ -112,6 +114,10 @@ export class Informer<T extends KubeObject> implements CacheReader<T> {
 
   get(key: string): T | undefined {
     return this.cache.get(key);
+  }
+
+  getIn(namespace: string, name: string): T | undefined {
+    return this.cache.getIn(namespace, name);
   }
 
   list(): T[] {

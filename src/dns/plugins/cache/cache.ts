@@ -168,9 +168,10 @@ export class Cache implements ReplySource, DirectCache {
     return (next) => new CacheHandler(this, next);
   }
 
-  /** The key absent() looked up, and the type and TTL directTTL() decided. */
-  private direct: { key: SubKey; t: ResponseType; ttl: number } = {
+  /** The key absent() looked up and its name's hash, and the type and TTL directTTL() decided. */
+  private direct: { key: SubKey; h: number; t: ResponseType; ttl: number } = {
     key: cacheKey("A", "IN", false, false),
+    h: 0,
     t: "NOERROR",
     ttl: 0,
   };
@@ -185,6 +186,7 @@ export class Cache implements ReplySource, DirectCache {
     // Any entry, fresh or stale, is the full path's: a hit, serve_stale, another spelling.
     if (this.ncache.find(q.lname, key, h) >= 0 || this.pcache.find(q.lname, key, h) >= 0) return false;
     this.direct.key = key;
+    this.direct.h = h;
     return true;
   }
 
@@ -214,7 +216,7 @@ export class Cache implements ReplySource, DirectCache {
     this.counts.misses++;
     this.missVersion = this.ncache.version;
     const flags = { flags: w.rcode };
-    const item = this.store(d.key, q.lname, flags, d.t, d.ttl, this.epoch, false, this.missVersion, false);
+    const item = this.store(d.key, q.lname, flags, d.t, d.ttl, this.epoch, false, this.missVersion, false, d.h);
     if (!item) return -1;
     const which = item.store.keepTemplate(item.id, query, reply, shuffle, key, w.compiled);
     if (which >= 0) return templateRef(item.store, item.id, which);
@@ -293,18 +295,20 @@ export class Cache implements ReplySource, DirectCache {
     negVersion = -1,
     /** False: the records come with a template or writeRecords (CacheWriter). */
     records = true,
+    /** hashName(lname), when the caller has it. */
+    h = hashName(lname),
   ): Item | undefined {
     const qname = lname;
     switch (t) {
       case "NOERROR":
       case "DELEGATION": {
         if (matchZone(this.cfg.pexcept, qname) !== "") return undefined;
-        const id = this.pcache.add(lname, key, m, ttl, storedAt(this.now()), records);
+        const id = this.pcache.add(lname, key, m, ttl, storedAt(this.now()), records, h);
         if (id < 0) return undefined;
         if (this.pcache.lastEvicted) this.counts.evictSuccess++;
         // The newest state of this key is positive: a denial under it is outdated (none was
         // there at lookup and none was added since: nothing to look for).
-        if (refresh || negVersion < 0 || negVersion !== this.ncache.version) this.ncache.delete(lname, key);
+        if (refresh || negVersion < 0 || negVersion !== this.ncache.version) this.ncache.delete(lname, key, h);
         return new Item(this.pcache, id);
       }
       case "NXDOMAIN":
@@ -313,7 +317,7 @@ export class Cache implements ReplySource, DirectCache {
         if (matchZone(this.cfg.nexcept, qname) !== "") return undefined;
         // The name became positive while this denial was on its way: do not keep it.
         if (epoch !== this.epoch) return undefined;
-        const id = this.ncache.add(lname, key, m, ttl, storedAt(this.now()), records);
+        const id = this.ncache.add(lname, key, m, ttl, storedAt(this.now()), records, h);
         if (id < 0) return undefined;
         if (this.ncache.lastEvicted) this.counts.evictDenial++;
         return new Item(this.ncache, id);

@@ -203,15 +203,23 @@ export class Store {
    * Store (or replace) the reply `m` for (lname, k): its flags, rcode and records but OPT.
    * Returns the entry's id, or -1 when its records cannot be written (nothing is stored then).
    * A replacement keeps the old entry's id and place in the eviction order. With `records`
-   * false the records are left to a template (keepTemplate) or a later writeRecords.
+   * false the records are left to a template (keepTemplate) or a later writeRecords. `h` is
+   * hashName(lname), when the caller has it.
    */
-  add(lname: string, k: SubKey, m: Packet, origTTL: number, stored: number, records = true): number {
+  add(
+    lname: string,
+    k: SubKey,
+    m: Packet,
+    origTTL: number,
+    stored: number,
+    records = true,
+    h = hashName(lname),
+  ): number {
     this.lastEvicted = false;
     // Written first: a reply that cannot be encoded changes nothing.
     const written = records ? recordsOf(m) : undefined;
     if (written === null) return NONE;
     this.version++;
-    const h = hashName(lname);
     let id = this.find(lname, k, h);
     if (id !== NONE) this.clear(id);
     else {

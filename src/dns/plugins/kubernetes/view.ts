@@ -206,7 +206,7 @@ export class CacheView implements ClusterView {
     return this.src.synced ? this.src.synced() : true;
   }
   service(namespace: string, name: string): Service | undefined {
-    return this.src.services.get(`${namespace}/${name}`);
+    return this.src.services.getIn(namespace, name);
   }
   servicesByClusterIP(ip: string): Service[] {
     return this.src.services.byIndex("clusterIP", canonicalIP(ip));
@@ -237,7 +237,7 @@ export function staticView(objs: {
   synced?: boolean;
   modified?: number;
 }): CacheView {
-  const services = new Cache<Service>(serviceIndexers);
+  const services = new Cache<Service>(serviceIndexers, { byNamespace: true });
   const slices = new Cache<EndpointSlice>(sliceIndexers);
   const pods = new Cache<Pod>(podIndexers);
   const namespaces = new Cache<Namespace>();

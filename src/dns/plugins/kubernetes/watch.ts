@@ -72,7 +72,7 @@ export class ClusterWatch {
     const sel = { labelSelector: o.labelSelector || undefined, onError, pageSize: LIST_PAGE_SIZE };
     this.services = new Informer<Service>(
       rest.resource({ group: "", version: "v1", plural: "services", namespaced: true }),
-      { ...sel, indexers: serviceIndexers, transform: slimService },
+      { ...sel, indexers: serviceIndexers, transform: slimService, byNamespace: true },
     );
     if (o.endpoints) {
       this.slices = new Informer<EndpointSlice>(
