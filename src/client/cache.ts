@@ -118,7 +118,10 @@ export class Cache<T extends KubeObject> implements CacheReader<T> {
     if (this.nested) {
       const ns = obj.metadata.namespace ?? "";
       let names = this.nested.get(ns);
-      if (!names) this.nested.set(ns, (names = new Map()));
+      if (!names) {
+        names = new Map();
+        this.nested.set(ns, names);
+      }
       names.set(obj.metadata.name ?? "", obj);
     }
     return old;

@@ -216,7 +216,18 @@ export class Cache implements ReplySource, DirectCache {
     this.counts.misses++;
     this.missVersion = this.ncache.version;
     const flags = { flags: w.rcode };
-    const item = this.store(d.key, q.lname, flags, d.t, d.ttl, this.epoch, false, this.missVersion, false, d.h);
+    const item = this.store(
+      d.key,
+      q.lname,
+      flags,
+      d.t,
+      d.ttl,
+      this.epoch,
+      false,
+      this.missVersion,
+      false,
+      d.h,
+    );
     if (!item) return -1;
     const which = item.store.keepTemplate(item.id, query, reply, shuffle, key, w.compiled);
     if (which >= 0) return templateRef(item.store, item.id, which);
@@ -308,7 +319,8 @@ export class Cache implements ReplySource, DirectCache {
         if (this.pcache.lastEvicted) this.counts.evictSuccess++;
         // The newest state of this key is positive: a denial under it is outdated (none was
         // there at lookup and none was added since: nothing to look for).
-        if (refresh || negVersion < 0 || negVersion !== this.ncache.version) this.ncache.delete(lname, key, h);
+        if (refresh || negVersion < 0 || negVersion !== this.ncache.version)
+          this.ncache.delete(lname, key, h);
         return new Item(this.pcache, id);
       }
       case "NXDOMAIN":
