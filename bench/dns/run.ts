@@ -276,20 +276,32 @@ function observed(pid: number, run: () => PerfResult): Observed {
 const stealOf = (o: Observed) => Math.max(o.serverCore.steal, o.clientCore.steal);
 
 /**
- * `run` until a try's steal on the two cores stays under --max-steal, at most --tries times;
- * the try with the least steal. On a shared host the hypervisor at times takes a third of
- * both cores: that measures the host, not the server (bench/RESULTS.md, session 14).
+ * A 99th percentile is the slowest 1% of the queries: when the hypervisor took more than 1% of
+ * the run, in slices of milliseconds, it may be the hypervisor's. The fixed-rate runs are held
+ * to this, not to --max-steal.
  */
-function quiet(what: string, pid: number, run: () => PerfResult): { best: Observed; tries: number } {
+const P99_STEAL = Math.min(MAX_STEAL, 0.01);
+
+/**
+ * `run` until a try's steal on the two cores stays under `max`, at most --tries times; the try
+ * with the least steal. On a shared host the hypervisor at times takes a third of both cores:
+ * that measures the host, not the server (bench/RESULTS.md, session 14).
+ */
+function quiet(
+  what: string,
+  pid: number,
+  max: number,
+  run: () => PerfResult,
+): { best: Observed; tries: number } {
   let best: Observed | undefined;
   let tries = 0;
   while (tries < TRIES) {
     tries++;
     const o = observed(pid, run);
     if (!best || stealOf(o) < stealOf(best)) best = o;
-    if (stealOf(o) <= MAX_STEAL) break;
+    if (stealOf(o) <= max) break;
     log(
-      `${what}: steal ${fmt(100 * stealOf(o))} % (over ${fmt(100 * MAX_STEAL)} %)${tries < TRIES ? ", again" : ""}`,
+      `${what}: steal ${fmt(100 * stealOf(o))} % (over ${fmt(100 * max)} %)${tries < TRIES ? ", again" : ""}`,
     );
   }
   return { best: best as Observed, tries };
@@ -300,9 +312,11 @@ function measure(pid: number, port: number, file: string): ServerRun {
     log(`warm-up: dnsperf for ${WARMUP} s, not measured`);
     dnsperf(port, file, ["-q", "100", "-t", "2"], WARMUP);
   }
-  const { best: max, tries } = quiet("max qps", pid, () => dnsperf(port, file, ["-q", "100", "-t", "2"]));
+  const { best: max, tries } = quiet("max qps", pid, MAX_STEAL, () =>
+    dnsperf(port, file, ["-q", "100", "-t", "2"]),
+  );
   log("dnsperf at a fixed 10k qps");
-  const { best: fixed } = quiet("10k qps", pid, () =>
+  const { best: fixed } = quiet("10k qps", pid, P99_STEAL, () =>
     dnsperf(port, file, ["-Q", "10000", "-q", "100", "-t", "2"]),
   );
   return {
@@ -865,11 +879,11 @@ function report(r: {
   const ch = stats(r.changes);
   const goal = (ok: boolean) => (ok ? "met" : "**missed**");
   // A goal missed in a run the hypervisor took a share of is not measured, not missed.
-  const noisy = (steal: number, ok: boolean) =>
-    ok || steal <= MAX_STEAL ? goal(ok) : `not measured (steal ${pct(steal)})`;
+  const noisy = (steal: number, max: number, ok: boolean) =>
+    ok || steal <= max ? goal(ok) : `not measured (steal ${pct(steal)})`;
   const maxSteal = Math.max(r.skiff.serverCore.steal, r.skiff.clientCore.steal);
-  const qpsGoal = noisy(maxSteal, r.skiff.max.qps >= 80_000);
-  const p99Goal = noisy(r.skiff.fixedSteal, percentile(r.skiff.fixed.latencies, 0.99) <= 1);
+  const qpsGoal = noisy(maxSteal, MAX_STEAL, r.skiff.max.qps >= 80_000);
+  const p99Goal = noisy(r.skiff.fixedSteal, P99_STEAL, percentile(r.skiff.fixed.latencies, 0.99) <= 1);
   // A memory limit has to hold the peak (the first sync), not only what is resident after the load.
   const memOk = Math.max(r.rssAfter, r.rssPeak) <= MEMORY_GOAL_MIB;
   return [
@@ -889,7 +903,7 @@ function report(r: {
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...named.map(([name, s]) => row(name, s)),
     "",
-    `Where the time of the two cores went during each max-qps run (/proc/stat): the server's core (CPU ${SERVER_CPU}) and dnsperf's (CPU ${CLIENT_CPU}). Processes, interrupts (softirq: the kernel's packet work, charged to no process), steal (the hypervisor ran something else), idle. A server whose core was idle waited for queries: its qps is then dnsperf's or the machine's, not its own. A run with more than ${fmt(100 * MAX_STEAL)} % steal on either core was made again, ${TRIES} tries at most (--max-steal, --tries); the try with the least steal is the one reported.`,
+    `Where the time of the two cores went during each max-qps run (/proc/stat): the server's core (CPU ${SERVER_CPU}) and dnsperf's (CPU ${CLIENT_CPU}). Processes, interrupts (softirq: the kernel's packet work, charged to no process), steal (the hypervisor ran something else), idle. A server whose core was idle waited for queries: its qps is then dnsperf's or the machine's, not its own. A run with more than ${fmt(100 * MAX_STEAL)} % steal on either core was made again, ${TRIES} tries at most (--max-steal, --tries); the try with the least steal is the one reported. The fixed-rate runs were held to ${fmt(100 * P99_STEAL)} %: a p99 is the slowest 1% of the queries.`,
     "",
     "| server | tries | server process | server core: processes | interrupts | steal | idle | dnsperf core: processes | interrupts | steal | idle | steal at 10k qps |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
